@@ -2,7 +2,15 @@
 
 from .errors import BridgeError, SourceError, SourceGoneError
 from .hookspecs import hookimpl
-from .sources import FetchResult, Item, MediaCandidate, Problem, Source, SourceContext, SourceOptions
+from .sources import (
+    FetchResult,
+    Item,
+    MediaCandidate,
+    Problem,
+    Source,
+    SourceContext,
+    SourceOptions,
+)
 
 __all__ = [
     "BridgeError",

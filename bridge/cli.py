@@ -40,7 +40,9 @@ def cli(verbose: int) -> None:
 
 
 def _add_builtin_commands(group: click.Group) -> None:
-    for module_info in sorted(pkgutil.iter_modules(commands_package.__path__), key=lambda m: m.name):
+    for module_info in sorted(
+        pkgutil.iter_modules(commands_package.__path__), key=lambda m: m.name
+    ):
         module = importlib.import_module(f"{commands_package.__name__}.{module_info.name}")
         for command in getattr(module, "COMMANDS", []):
             group.add_command(command)

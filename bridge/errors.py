@@ -15,10 +15,10 @@ The hierarchy::
     ├── StoreError
     └── PostoriaError
         ├── PostoriaTransportError       the request never reached Postoria, or no answer came
-        │   └── OutcomeUnknownError      a create was sent and its answer lost: reconcile, never resend
-        ├── PostoriaProtocolError        an answer that breaks the contract (HTML, bad JSON, missing fields)
+        │   └── OutcomeUnknownError      create sent, answer lost: reconcile first
+        ├── PostoriaProtocolError        answer outside the contract (HTML, bad JSON…)
         ├── PostoriaValidationError      rejected locally before sending (the contract forbids it)
-        └── PostoriaAPIError             an error envelope (status, code, message, param, request_id)
+        └── PostoriaAPIError             error envelope (status, code, param, request_id)
             ├── InvalidRequestError      400 / 422
             ├── AuthenticationError      401
             ├── PermissionDeniedError    403
@@ -89,7 +89,9 @@ class SourceError(BridgeError):
 
     title = "Source error"
 
-    def __init__(self, message: str, *, source: str | None = None, location: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, source: str | None = None, location: str | None = None
+    ) -> None:
         self.source = source
         self.location = location
         prefix = ""

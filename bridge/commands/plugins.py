@@ -27,7 +27,9 @@ def plugins_command(as_json: bool) -> None:
         click.echo(json.dumps(payload, indent=2))
         return
     for info in infos:
-        click.echo(f"{info.name} {info.version or ''}".rstrip() + f"  hooks: {', '.join(info.hooks)}")
+        click.echo(
+            f"{info.name} {info.version or ''}".rstrip() + f"  hooks: {', '.join(info.hooks)}"
+        )
     click.echo(f"source types: {', '.join(sorted(types)) or '(none)'}")
     for name, reason in sorted(failures.items()):
         click.echo(f"FAILED {name}: {reason}", err=True)
