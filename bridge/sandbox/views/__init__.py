@@ -1,0 +1,1 @@
+"""The sandbox's blueprints, one per area of the API."""
