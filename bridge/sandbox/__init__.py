@@ -1,7 +1,7 @@
 """The Postoria sandbox: a local server that behaves like the Postoria Public API v1.
 
 Tests, benchmarks, demos and users' dry runs talk to it over loopback HTTP exactly as they would
-to Postoria. See ``docs/sandbox.md`` for the admin API, fault injection and the seed.
+to Postoria. See ``bridge/sandbox/README.md`` for the admin API, fault injection and the seed.
 """
 
 from .app import create_app

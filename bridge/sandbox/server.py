@@ -102,14 +102,25 @@ class SandboxServer:
         """Back to the seed (state, faults, rate windows)."""
         self.sandbox.reset()
 
+    def bind(self) -> SandboxServer:
+        """Bind the port (without serving yet), so ``url`` is known."""
+        if self._server is None:
+            self._server = make_server(
+                self._host,
+                self._port,
+                self.app,
+                threaded=True,
+                request_handler=RedactingRequestHandler,
+            )
+            self._server.daemon_threads = True
+        return self
+
     def start(self) -> SandboxServer:
         """Bind and serve in a daemon thread."""
-        self._server = make_server(
-            self._host, self._port, self.app, threaded=True, request_handler=RedactingRequestHandler
-        )
-        self._server.daemon_threads = True
+        server = self.bind()._server
+        assert server is not None
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="postoria-sandbox", daemon=True
+            target=server.serve_forever, name="postoria-sandbox", daemon=True
         )
         self._thread.start()
         return self
@@ -125,13 +136,12 @@ class SandboxServer:
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted (the CLI)."""
-        self._server = make_server(
-            self._host, self._port, self.app, threaded=True, request_handler=RedactingRequestHandler
-        )
+        server = self.bind()._server
+        assert server is not None
         try:
-            self._server.serve_forever()
+            server.serve_forever()
         finally:
-            self._server.server_close()
+            server.server_close()
             self.state.close()
 
     def __enter__(self) -> SandboxServer:
