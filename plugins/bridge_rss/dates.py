@@ -41,8 +41,12 @@ def from_slashed(text: str | None) -> datetime | None:
 
 
 def entry_date(entry: Any, name: str) -> datetime | None:
-    """The entry's ``published`` or ``updated`` date (``name``), if it can be trusted."""
-    return from_slashed(entry.get(name)) or from_struct(entry.get(f"{name}_parsed"))
+    """The entry's ``published`` or ``updated`` date (``name``), if it can be trusted.
+
+    Read with ``dict.get``: feedparser's own ``get("updated")`` quietly answers with the
+    published date (a deprecated fallback) and warns on every call.
+    """
+    return from_slashed(dict.get(entry, name)) or from_struct(dict.get(entry, f"{name}_parsed"))
 
 
 def entry_dates(entry: Any) -> tuple[datetime | None, datetime | None]:
