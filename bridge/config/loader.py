@@ -24,7 +24,7 @@ from .models import BridgeConfig
 from .overrides import apply_env_overrides
 from .problems import ConfigProblem, InvalidConfigError, Loc
 from .rules import RuleViolations
-from .secrets import resolve_secrets
+from .secrets import redact, resolve_secrets
 
 DEFAULT_CONFIG_NAME = "bridge.toml"
 
@@ -67,23 +67,42 @@ def parse_config(
     problems: list[ConfigProblem] = []
     if "path" in data:
         problems.append(ConfigProblem(("path",), "unknown key"))
-    data, secret_problems = resolve_secrets(data, environ, base_dir)
-    problems += secret_problems
+    resolution = resolve_secrets(data, environ, base_dir)
+    data = resolution.data
+    problems += resolution.problems
     overridden, override_problems = apply_env_overrides(data, environ)
     problems += override_problems
+    substituted = dict(resolution.substituted)
+    for variable, loc in overridden.items():
+        substituted.setdefault(loc, []).append(environ[variable])
 
     data["path"] = Path(path)
     try:
         config = BridgeConfig.model_validate(data, context={"base_dir": base_dir.resolve()})
     except ValidationError as exc:
         reported = {problem.loc for problem in problems}
-        problems += [p for p in translate_validation_error(exc) if p.loc not in reported]
+        for problem in translate_validation_error(exc):
+            if problem.loc not in reported:
+                problems.append(_scrub(problem, substituted))
         config = None
     if problems:
         raise InvalidConfigError(_place(problems, path, lines, overridden), file=path)
     assert config is not None
     config.remember_origin(lines, overridden)
     return config
+
+
+def _scrub(problem: ConfigProblem, substituted: dict[Loc, list[str]]) -> ConfigProblem:
+    """Remove values that came from the environment or files from a problem's message."""
+    secrets = [
+        value
+        for loc, values in substituted.items()
+        if loc[: len(problem.loc)] == problem.loc or problem.loc[: len(loc)] == loc
+        for value in values
+    ]
+    if not secrets:
+        return problem
+    return ConfigProblem(problem.loc, redact(problem.message, secrets), problem.file, problem.line)
 
 
 def _parse_toml(text: str, path: str) -> dict[str, Any]:

@@ -57,6 +57,7 @@ def validate_source_options(
         for problem in problems:
             file, line = config.locate(problem.loc)
             placed.append(ConfigProblem(problem.loc, problem.message, file=file, line=line))
+        placed.sort(key=lambda problem: (problem.file != str(config.path), problem.line or 0))
         raise InvalidConfigError(placed, file=str(config.path))
     return validated
 

@@ -44,9 +44,11 @@ def check_network_name(name: str) -> str:
         return name
     if name in _NETWORK_ALIASES:
         raise ValueError(f"network {name!r} is called {_NETWORK_ALIASES[name]!r} in Postoria")
-    close = difflib.get_close_matches(name, sorted(KNOWN_NETWORKS), n=1, cutoff=0.75)
+    candidates = sorted(KNOWN_NETWORKS | set(_NETWORK_ALIASES))
+    close = difflib.get_close_matches(name.lower(), candidates, n=1, cutoff=0.75)
     if close:
-        raise ValueError(f"unknown network {name!r}: did you mean {close[0]!r}?")
+        meant = _NETWORK_ALIASES.get(close[0], close[0])
+        raise ValueError(f"unknown network {name!r}: did you mean {meant!r}?")
     if not name or not name.replace("_", "").isalnum() or name != name.lower():
         raise ValueError(f"{name!r} is not a network name (like 'linkedin' or 'x')")
     return name
