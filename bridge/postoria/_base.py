@@ -1,0 +1,366 @@
+"""The request pipeline every endpoint method goes through: one ``_request()``.
+
+``_request`` builds the request, waits for the shared rate limiter, sends it through an
+``httpx.Client`` (whose transport can be injected), maps failures to the bridge's errors once,
+records the attempt in the ledger and tells the listeners, then decides whether the failure may
+be retried (see :mod:`.retry`). Endpoint methods only say which endpoint and how to parse.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+import httpx
+
+from ..clock import SYSTEM_CLOCK, Clock
+from ..errors import (
+    OutcomeUnknownError,
+    PostoriaAPIError,
+    PostoriaError,
+    PostoriaProtocolError,
+    PostoriaTransportError,
+    RateLimitedError,
+    ServerError,
+)
+from ._mapping import (
+    api_error,
+    is_json,
+    map_httpx_exceptions,
+    rate_limit_headers,
+    request_id_of,
+    retry_after,
+    storage_error,
+)
+from .context import Priority, current_priority, current_tags, priority_block, tag_block
+from .endpoints import Call, Kind
+from .ledger import Outcome, RequestLedger, RequestRecord
+from .limiter import RateLimiter, shared_limiter
+from .redact import SECRETS, install_log_filter, mask_key
+from .retry import backoff_delay, may_resend
+from .settings import DEFAULT_BUDGET, DEFAULT_RETRY, DEFAULT_TIMEOUTS, Budget, RetryPolicy, Timeouts
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from ._types import JSONValue, Listener, QueryParams
+    from .uploads import PreparedBody
+
+T = TypeVar("T")
+Parser = Callable[[Call, httpx.Response], T]
+
+logger = logging.getLogger(__package__)
+
+DEFAULT_BASE_URL = "https://api.postoria.io/v1"
+USER_AGENT = f"postoria-bridge httpx/{httpx.__version__}"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The storage PUT's particulars: the signed URL (secret), the body and its type."""
+
+    url: str
+    body: PreparedBody
+    content_type: str
+
+    def __repr__(self) -> str:
+        return f"<Upload {self.content_type} {self.body.length} bytes>"
+
+
+@dataclass
+class _Result:
+    """One attempt's outcome: a value, or an error with what the retry rules need to know."""
+
+    value: Any = None
+    error: PostoriaError | None = None
+    garbled: bool = False
+    wait: float | None = None
+
+
+def outcome_of(error: PostoriaError | None) -> Outcome:
+    """The ledger outcome for an attempt that ended with ``error`` (``None``: success)."""
+    if error is None:
+        return Outcome.OK
+    if isinstance(error, OutcomeUnknownError):
+        return Outcome.OUTCOME_UNKNOWN
+    if isinstance(error, PostoriaTransportError):
+        return Outcome.TRANSPORT_ERROR
+    if isinstance(error, RateLimitedError):
+        return Outcome.RATE_LIMITED
+    if isinstance(error, ServerError):
+        return Outcome.SERVER_ERROR
+    if isinstance(error, PostoriaAPIError):
+        return Outcome.CLIENT_ERROR
+    return Outcome.PROTOCOL_ERROR
+
+
+class BaseClient:
+    """Settings, the HTTP client, the limiter, the ledger and the request pipeline."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        budget: Budget = DEFAULT_BUDGET,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        clock: Clock = SYSTEM_CLOCK,
+        transport: httpx.BaseTransport | None = None,
+        limiter: RateLimiter | None = None,
+        user_agent: str = USER_AGENT,
+    ) -> None:
+        if not api_key or not api_key.strip():
+            raise ValueError("a Postoria API key is required")
+        install_log_filter()
+        SECRETS.add_key(api_key)
+        self._api_key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.timeouts = timeouts
+        self.budget = budget
+        self.retry = retry
+        self.clock = clock
+        self.limiter = limiter or shared_limiter(api_key, self.base_url, budget, clock)
+        self.ledger = RequestLedger()
+        self._listeners: list[Listener] = []
+        self._rng = random.Random()
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=timeouts.for_api(),
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.base_url} key={mask_key(self._api_key)}>"
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def priority(self, priority: Priority) -> Iterator[None]:
+        """Send the requests made in the block with ``priority`` (budget order)."""
+        with priority_block(priority):
+            yield
+
+    @contextmanager
+    def tag(self, **tags: Any) -> Iterator[None]:
+        """Attach ``tags`` to the :class:`RequestRecord` of each request made in the block."""
+        with tag_block(tags):
+            yield
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(record)`` after every request, successful or not."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.remove(listener)
+
+    def _request(
+        self,
+        call: Call,
+        parse: Parser[T],
+        *,
+        json: JSONValue = None,
+        params: QueryParams | None = None,
+        upload: Upload | None = None,
+    ) -> T:
+        """Send ``call`` until it succeeds or fails for good, and return ``parse``'s result."""
+        kind = call.endpoint.kind
+        priority = current_priority(call.endpoint.priority)
+        replayable = upload is None or upload.body.replayable
+        failures = rate_limited = 0
+        attempt = 0
+        while True:
+            attempt += 1
+            if call.endpoint.counts_against_budget:
+                self.limiter.acquire(priority)
+            request = self._build(call, json, params, upload)
+            result = self._attempt(call, request, parse, attempt, priority)
+            error = result.error
+            if error is None:
+                return result.value
+            if isinstance(error, RateLimitedError):
+                wait = result.wait or 0.0
+                if (
+                    rate_limited >= self.retry.rate_limit_attempts
+                    or wait > self.retry.max_rate_limit_wait
+                    or not replayable
+                ):
+                    raise error
+                rate_limited += 1
+                logger.info("%s: rate limited, retrying in %.1fs", call.request_line, wait)
+                if not call.endpoint.counts_against_budget:
+                    self.clock.sleep(wait)  # storage's own limit; the API budget is not paused
+                continue
+            failures += 1
+            retry_ok = may_resend(
+                kind, error, self.retry, garbled=result.garbled, replayable=replayable
+            )
+            if failures >= self.retry.attempts or not retry_ok:
+                raise error
+            delay = backoff_delay(self.retry, failures, self._rng)
+            logger.info(
+                "%s failed (%s), retry %d in %.2fs",
+                call.request_line,
+                type(error).__name__,
+                failures,
+                delay,
+            )
+            self.clock.sleep(delay)
+
+    def _build(
+        self,
+        call: Call,
+        json: JSONValue,
+        params: QueryParams | None,
+        upload: Upload | None,
+    ) -> httpx.Request:
+        if upload is not None:
+            headers = {"Content-Type": upload.content_type}
+            if upload.body.length is not None:
+                headers["Content-Length"] = str(upload.body.length)
+            return self._http.build_request(
+                "PUT",
+                upload.url,
+                content=upload.body.produce(),
+                headers=headers,
+                timeout=self.timeouts.for_upload(),
+            )
+        return self._http.build_request(
+            call.endpoint.method,
+            self.base_url + call.path,
+            json=json,
+            params=params,
+            headers={"Authorization": f"Bearer {self._api_key}"},
+        )
+
+    def _attempt(
+        self,
+        call: Call,
+        request: httpx.Request,
+        parse: Parser[Any],
+        attempt: int,
+        priority: Priority,
+    ) -> _Result:
+        started_at = self.clock.now()
+        began = time.perf_counter()
+        logger.debug("%s (attempt %d)", call.request_line, attempt)
+        response: httpx.Response | None = None
+        result = _Result()
+        try:
+            with map_httpx_exceptions(call):
+                response = self._http.send(request)
+        except PostoriaTransportError as exc:
+            result.error = exc
+        if response is not None:
+            result = self._interpret(call, response, parse)
+        duration = time.perf_counter() - began
+        self._record(call, response, result.error, attempt, priority, started_at, duration)
+        return result
+
+    def _interpret(self, call: Call, response: httpx.Response, parse: Parser[Any]) -> _Result:
+        is_api = call.endpoint.counts_against_budget
+        if is_api:
+            limit, remaining, _ = rate_limit_headers(response)
+            self.limiter.observe(limit=limit, remaining=remaining)
+        result = _Result()
+        if response.is_success:
+            try:
+                result.value = parse(call, response)
+            except PostoriaProtocolError as exc:
+                result.error = exc
+        else:
+            result.error = api_error(call, response) if is_api else storage_error(call, response)
+        if isinstance(result.error, PostoriaProtocolError):
+            result.garbled = not is_json(response)
+            if call.endpoint.kind is Kind.CREATE and (
+                response.is_success or response.is_server_error
+            ):
+                result.error = _unknown_outcome(call, result.error)
+        if isinstance(result.error, RateLimitedError):
+            result.wait = self._rate_limit_wait(response)
+            if is_api:
+                self.limiter.pause(result.wait)
+        return result
+
+    def _rate_limit_wait(self, response: httpx.Response) -> float:
+        wait = retry_after(response, now=self.clock.now())
+        if wait is None:
+            _, _, reset = rate_limit_headers(response)
+            wait = reset if reset is not None else self.retry.rate_limit_fallback
+        return wait
+
+    def _record(
+        self,
+        call: Call,
+        response: httpx.Response | None,
+        error: PostoriaError | None,
+        attempt: int,
+        priority: Priority,
+        started_at: Any,
+        duration: float,
+    ) -> None:
+        status = response.status_code if response is not None else None
+        record = RequestRecord(
+            endpoint=call.endpoint.label,
+            method=call.endpoint.method,
+            path=call.safe_path,
+            outcome=outcome_of(error),
+            status=status,
+            duration=duration,
+            started_at=started_at,
+            attempt=attempt,
+            priority=priority,
+            counts_against_budget=call.endpoint.counts_against_budget,
+            request_id=_request_id(response, error),
+            error=str(error) if error is not None else None,
+            tags=current_tags(),
+        )
+        logger.debug(
+            "%s → %s %s in %.1f ms",
+            call.request_line,
+            status if status is not None else "no answer",
+            record.outcome.value,
+            duration * 1000,
+        )
+        self.ledger.record(record)
+        for listener in list(self._listeners):
+            try:
+                listener(record)
+            except Exception:
+                logger.exception("a request listener failed; the request itself is unaffected")
+
+
+def _request_id(response: httpx.Response | None, error: PostoriaError | None) -> str | None:
+    if isinstance(error, PostoriaAPIError) and error.request_id:
+        return error.request_id
+    return request_id_of(response) if response is not None else None
+
+
+def _unknown_outcome(call: Call, error: PostoriaProtocolError) -> OutcomeUnknownError:
+    unknown = OutcomeUnknownError(
+        f"{error.message}; the post may exist, reconcile before sending it again",
+        method=call.endpoint.method,
+        path=call.safe_path,
+    )
+    unknown.__cause__ = error
+    return unknown
