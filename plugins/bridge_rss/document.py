@@ -53,8 +53,8 @@ def parse_document(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed
     response_headers.setdefault("content-location", url)
     response_headers.pop("content-encoding", None)  # the body is already decoded
     data = feedparser.parse(body, response_headers=response_headers)
-    if not data.get("version") and not data.get("entries"):
-        raise NotAFeedError(_what_came_back(body, headers, data))
+    if not data.get("version") and not any(map(_has_substance, data.get("entries", ()))):
+        raise NotAFeedError(_what_came_back(body, headers))
     parsed = ParsedFeed(data)
     if data.get("bozo"):
         parsed.problems.append(_malformed_warning(data.get("bozo_exception"), url))
@@ -63,7 +63,12 @@ def parse_document(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed
     return parsed
 
 
-def _what_came_back(body: bytes, headers: dict[str, str], data: Any) -> str:
+def _has_substance(entry: Any) -> bool:
+    # Any XML with an <item> yields an entry; an entry of nothing does not make a feed.
+    return any(entry.get(key) for key in ("title", "link", "id", "summary", "content"))
+
+
+def _what_came_back(body: bytes, headers: dict[str, str]) -> str:
     content_type = headers.get("content-type", "").split(";")[0].strip() or "no content type"
     start = body.lstrip()[:200].lower()
     if start.startswith(b"\xef\xbb\xbf"):
@@ -74,11 +79,7 @@ def _what_came_back(body: bytes, headers: dict[str, str], data: Any) -> str:
         return f"not a feed: the server sent JSON ({content_type})"
     if start.startswith(b"<"):
         return f"not a feed: the XML document is neither RSS nor Atom ({content_type})"
-    reason = data.get("bozo_exception")
-    detail = f": {reason}" if reason else ""
-    return (
-        f"not a feed: the server sent {len(body):,} bytes that are not XML ({content_type}){detail}"
-    )
+    return f"not a feed: the server sent {len(body):,} bytes that are not XML ({content_type})"
 
 
 def _malformed_warning(exception: Any, url: str) -> Problem:

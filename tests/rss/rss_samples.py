@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bridge_rss import RssSource
+
+    from bridge import FetchResult
+    from bridge.feedserver import FeedServer
 
 SourceFactory = Callable[..., "RssSource"]
 """The ``make_source`` fixture's type: ``make_source(url, name=…, http=…, **options)``."""
@@ -61,3 +64,11 @@ def atom(*entries: str, base: str | None = None) -> bytes:
         + "".join(entries)
         + "</feed>"
     ).encode()
+
+
+def fetch(
+    server: FeedServer, make_source: SourceFactory, body: bytes, **set_options: Any
+) -> FetchResult:
+    """Serve ``body`` at ``/feed.xml`` and fetch it once with a fresh source."""
+    server.set("/feed.xml", body, **set_options)
+    return make_source(server.url_for("/feed.xml")).fetch({})
