@@ -191,6 +191,8 @@ def _check_mode(post: CreatePost) -> None:
         raise PostoriaValidationError(
             "at least one account is required", param="social_account_ids"
         )
+    if len(set(post.social_account_ids)) != len(post.social_account_ids):
+        raise PostoriaValidationError("lists an account twice", param="social_account_ids")
     scheduling = post.publish_mode == PublishMode.SCHEDULE
     if scheduling and post.scheduled_time is None:
         raise PostoriaValidationError("required to schedule a post", param="scheduled_time")
