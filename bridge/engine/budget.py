@@ -1,0 +1,65 @@
+"""The API budget as the engine sees it: what is left, and what status work may spend.
+
+One budget per API key is shared by everything in the process (the client's shared limiter).
+The limiter already serves waiting requests by priority; this module adds the engine's rule on
+top: status polling and optional reads never take the last requests of a window while creates
+are due. Before such work the publisher asks :func:`allowance` how many requests it may spend
+now, keeping ``headroom`` for the creates, media checks and reconciliations that are waiting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..postoria import PostoriaClient
+
+MIN_HEADROOM = 5
+"""Requests always kept for creates, whatever is due right now (a create may take a retry)."""
+REQUESTS_PER_CREATE = 2
+"""Headroom per due publication: its create, plus one retry or reconciliation list."""
+
+
+@dataclass(frozen=True)
+class BudgetSnapshot:
+    """The budget at one moment, for summaries, the dashboard and logs."""
+
+    remaining: int
+    capacity: int
+    period_seconds: float
+    spent_total: int
+    by_endpoint: dict[str, dict[str, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy."""
+        return {
+            "remaining": self.remaining,
+            "capacity": self.capacity,
+            "period_seconds": self.period_seconds,
+            "spent_total": self.spent_total,
+            "by_endpoint": self.by_endpoint,
+        }
+
+
+def snapshot(client: PostoriaClient) -> BudgetSnapshot:
+    """How much of the key's budget is left in the current window, and what was spent."""
+    limiter = client.limiter
+    ledger = client.ledger.snapshot()
+    return BudgetSnapshot(
+        remaining=limiter.remaining(),
+        capacity=limiter.budget.capacity,
+        period_seconds=limiter.budget.per,
+        spent_total=ledger.budget_requests,
+        by_endpoint=ledger.by_endpoint(),
+    )
+
+
+def headroom(due_creates: int) -> int:
+    """Requests to keep for ``due_creates`` publications waiting to be created."""
+    return MIN_HEADROOM + REQUESTS_PER_CREATE * max(0, due_creates)
+
+
+def allowance(client: PostoriaClient, *, reserved: int) -> int:
+    """Requests lower-priority work may spend now, leaving ``reserved`` for creates."""
+    return max(0, client.limiter.remaining() - reserved)

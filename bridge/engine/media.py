@@ -1,0 +1,371 @@
+"""Getting a publication's media into Postoria and ready before its post is created.
+
+Each :class:`~bridge.store.PublicationMedia` row goes ``pending`` → ``importing`` (a public
+HTTPS URL Postoria fetches itself) or ``downloading`` → ``uploading`` (anything else: fetched
+here by :mod:`bridge.engine.download`, then sent through a signed upload slot) → ``processing``
+→ ``ready`` or ``failed``. Each step is stored before its request is sent and after its answer
+comes, so a restart resumes the row; repeating a media step is harmless (an orphaned upload slot
+is not a post), so an interrupted step is simply started again.
+
+Processing is not polled on a fixed beat: the first check comes when processing is likely done,
+learned from the recent rows (median of ``ready_at - requested_at``), then backs off.
+
+When every row is settled the publication moves on according to its media policy
+(``publication.options["media"]``): ``required`` fails the publication with the media's error;
+``optional`` posts without the failed files (the reason is recorded); ``none`` ignores media.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, select
+
+from ..errors import (
+    AuthenticationError,
+    BridgeError,
+    PostoriaAPIError,
+    PostoriaError,
+    PostoriaValidationError,
+    RateLimitedError,
+    ServerError,
+)
+from ..postoria import Priority
+from ..store import Publication, PublicationMedia
+from ..store import PublicationState as S
+from .download import DownloadError, is_public_https, safe_location
+from .status import finish, transition
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..postoria import PostoriaClient
+    from ..postoria.models import Media
+    from ..store import Database
+    from .download import Downloader
+
+log = logging.getLogger(__name__)
+
+PENDING, IMPORTING, DOWNLOADING, UPLOADING = "pending", "importing", "downloading", "uploading"
+PROCESSING, READY, FAILED = "processing", "ready", "failed"
+STARTABLE = (PENDING, IMPORTING, DOWNLOADING, UPLOADING)
+"""Row states a start picks up: new rows, and rows whose step was interrupted."""
+
+DEFAULT_PROCESSING = timedelta(seconds=5)
+"""Expected processing time before any media has been seen ready."""
+MIN_PROCESSING, MAX_PROCESSING = timedelta(seconds=1), timedelta(minutes=5)
+HISTORY = 25
+"""Recent ready rows the expected processing time is learned from."""
+MAX_START_TRIES = 5
+"""Transient failures (5xx, network) of a media step before the row is given up."""
+RETRY_DELAY = timedelta(seconds=30)
+
+
+def media_policy(publication: Publication) -> str:
+    """``required``, ``optional`` (the default) or ``none``."""
+    policy = str(publication.options.get("media") or "optional")
+    return policy if policy in ("required", "optional", "none") else "optional"
+
+
+class MediaStage:
+    """Starts media imports and uploads, checks processing, settles publications."""
+
+    def __init__(
+        self,
+        db: Database,
+        client: PostoriaClient,
+        clock: Clock,
+        downloader: Downloader,
+        *,
+        media_timeout: timedelta,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self.downloader = downloader
+        self.media_timeout = media_timeout
+
+    # -- starting --------------------------------------------------------------------------
+
+    def startable_rows(self, publication_id: int) -> list[PublicationMedia]:
+        """Rows of a publication that still need a step started, retries due."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            query = (
+                select(PublicationMedia)
+                .where(PublicationMedia.publication_id == publication_id)
+                .where(col(PublicationMedia.state).in_(STARTABLE))
+                .order_by(col(PublicationMedia.position))
+            )
+            rows = list(session.exec(query))
+        return [r for r in rows if r.next_check_at is None or r.next_check_at <= now]
+
+    def start(self, publication: Publication) -> None:
+        """Start every row of ``publication`` that is due, then settle it if all are done."""
+        for row in self.startable_rows(publication.id or 0):
+            with self.client.tag(publication_id=publication.id):
+                self._start_row(publication, row)
+        self.settle(publication.id or 0)
+
+    def _start_row(self, publication: Publication, row: PublicationMedia) -> None:
+        try:
+            if is_public_https(row.source_url):
+                self._import(publication, row)
+            else:
+                self._upload(publication, row)
+        except RateLimitedError as exc:
+            wait = timedelta(seconds=exc.retry_after or RETRY_DELAY.total_seconds())
+            self._update(row, state=PENDING, next_check_at=self.clock.now() + wait)
+        except PostoriaError as exc:
+            if is_permanent(exc):
+                self._fail(row, str(exc))
+            else:
+                self._retry_later(row, str(exc))
+        except DownloadError as exc:
+            self._fail(row, str(exc))
+
+    def _import(self, publication: Publication, row: PublicationMedia) -> None:
+        self._update(row, method="import", state=IMPORTING, requested_at=self.clock.now())
+        with self.client.priority(Priority.MEDIA):
+            media = self.client.import_media(publication.workspace_id, row.source_url)
+        self._processing(row, media)
+
+    def _upload(self, publication: Publication, row: PublicationMedia) -> None:
+        self._update(row, method="upload", state=DOWNLOADING, requested_at=self.clock.now())
+        downloaded = self.downloader.download(row.source_url)
+        try:
+            self._update(
+                row, state=UPLOADING, content_type=downloaded.content_type, size=downloaded.size
+            )
+            with self.client.priority(Priority.MEDIA):
+                slot = self.client.create_upload(
+                    publication.workspace_id, downloaded.name, downloaded.content_type
+                )
+                self._update(row, media_id=slot.id)
+                with downloaded.path.open("rb") as body:
+                    self.client.put_upload(
+                        slot, body, downloaded.content_type, content_length=downloaded.size
+                    )
+                media = self.client.complete_upload(publication.workspace_id, slot.id)
+        finally:
+            downloaded.remove()
+        self._processing(row, media)
+
+    def _processing(self, row: PublicationMedia, media: Media) -> None:
+        now = self.clock.now()
+        if media.is_ready:
+            self._update(
+                row,
+                media_id=media.id,
+                state=READY,
+                file_id=str(media.file_id),
+                ready_at=now,
+                next_check_at=None,
+            )
+        elif media.is_failed:
+            self._update(row, media_id=media.id)
+            self._fail(row, media_error(media))
+        else:
+            self._update(
+                row,
+                media_id=media.id,
+                state=PROCESSING,
+                check_count=0,
+                next_check_at=now + self.expected_processing(),
+            )
+
+    # -- checking --------------------------------------------------------------------------
+
+    def due_checks(self, limit: int) -> list[PublicationMedia]:
+        """Processing rows whose check has come, most overdue first."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            query = (
+                select(PublicationMedia)
+                .where(PublicationMedia.state == PROCESSING)
+                .where(col(PublicationMedia.next_check_at) <= now)
+                .order_by(col(PublicationMedia.next_check_at))
+                .limit(limit)
+            )
+            return list(session.exec(query))
+
+    def check(self, allowance: int) -> int:
+        """Check due processing rows within ``allowance`` requests; returns rows checked."""
+        if allowance <= 0:
+            return 0
+        checked = 0
+        for row in self.due_checks(allowance):
+            workspace_id = self._workspace_of(row.publication_id)
+            if workspace_id is None or row.media_id is None:
+                continue
+            try:
+                with (
+                    self.client.priority(Priority.MEDIA),
+                    self.client.tag(publication_id=row.publication_id),
+                ):
+                    media = self.client.get_media(workspace_id, row.media_id)
+            except PostoriaError as exc:
+                log.warning("media %s status failed: %s", row.media_id, exc)
+                self._backoff(row)
+            else:
+                self._observe(row, media)
+            checked += 1
+            self.settle(row.publication_id)
+        return checked
+
+    def _observe(self, row: PublicationMedia, media: Media) -> None:
+        if media.is_ready or media.is_failed:
+            self._processing(row, media)
+            return
+        requested = row.requested_at or self.clock.now()
+        if self.clock.now() - requested > self.media_timeout:
+            minutes = self.media_timeout.total_seconds() / 60
+            self._fail(
+                row,
+                f"media {row.media_id} was not ready after {minutes:g} minutes "
+                f"(status {media.status})",
+            )
+            return
+        self._backoff(row)
+
+    def _backoff(self, row: PublicationMedia) -> None:
+        count = row.check_count + 1
+        delay = max(self.expected_processing() / 2, MIN_PROCESSING) * (2 ** (count - 1))
+        delay = min(delay, timedelta(minutes=1))
+        self._update(row, check_count=count, next_check_at=self.clock.now() + delay)
+
+    def expected_processing(self) -> timedelta:
+        """The median processing time of recent media, within sane bounds."""
+        with self.db.session() as session:
+            query = (
+                select(PublicationMedia.requested_at, PublicationMedia.ready_at)
+                .where(PublicationMedia.state == READY)
+                .where(col(PublicationMedia.ready_at).is_not(None))
+                .where(col(PublicationMedia.requested_at).is_not(None))
+                .order_by(col(PublicationMedia.ready_at).desc())
+                .limit(HISTORY)
+            )
+            spans = [(ready - asked).total_seconds() for asked, ready in session.exec(query)]
+        if not spans:
+            return DEFAULT_PROCESSING
+        median = timedelta(seconds=statistics.median(spans))
+        return min(max(median, MIN_PROCESSING), MAX_PROCESSING)
+
+    def next_check_at(self) -> datetime | None:
+        """The earliest time a media row needs work (a check or a retry)."""
+        with self.db.session() as session:
+            query = (
+                select(PublicationMedia.next_check_at)
+                .join(Publication, col(Publication.id) == PublicationMedia.publication_id)
+                .where(Publication.state == S.MEDIA)
+                .where(col(PublicationMedia.state).in_((PROCESSING, *STARTABLE)))
+                .where(col(PublicationMedia.next_check_at).is_not(None))
+                .order_by(col(PublicationMedia.next_check_at))
+                .limit(1)
+            )
+            return session.exec(query).first()
+
+    # -- settling --------------------------------------------------------------------------
+
+    def settle(self, publication_id: int) -> None:
+        """Move a publication on once none of its media is still in progress."""
+        with self.db.session() as session:
+            publication = session.get(Publication, publication_id)
+            rows = list(
+                session.exec(
+                    select(PublicationMedia)
+                    .where(PublicationMedia.publication_id == publication_id)
+                    .order_by(col(PublicationMedia.position))
+                )
+            )
+        if publication is None or publication.state != S.MEDIA:
+            return
+        if any(r.state not in (READY, FAILED) for r in rows):
+            return
+        failed = [r for r in rows if r.state == FAILED]
+        now = self.clock.now()
+        if failed and media_policy(publication) == "required":
+            first = failed[0]
+            reason = f"required {describe(first)} failed: {first.error}"
+            finish(self.db, publication_id, S.FAILED, reason, now)
+            return
+        reason = None
+        if failed:
+            reason = "posted without media that failed: " + "; ".join(
+                f"{describe(r)}: {r.error}" for r in failed
+            )
+        ready = [r for r in rows if r.state == READY]
+        if not ready and not publication.caption.strip():
+            finish(self.db, publication_id, S.FAILED, reason or "nothing to post", now)
+            return
+        transition(
+            self.db, publication_id, {S.MEDIA}, state=S.READY, state_reason=reason, updated_at=now
+        )
+
+    # -- row bookkeeping -------------------------------------------------------------------
+
+    def _workspace_of(self, publication_id: int) -> int | None:
+        with self.db.session() as session:
+            publication = session.get(Publication, publication_id)
+            if publication is None or publication.state != S.MEDIA:
+                return None
+            return publication.workspace_id
+
+    def _fail(self, row: PublicationMedia, error: str) -> None:
+        log.info("media %s of publication %s failed: %s", row.position, row.publication_id, error)
+        self._update(row, state=FAILED, error=error[:2000], next_check_at=None)
+
+    def _retry_later(self, row: PublicationMedia, error: str) -> None:
+        tries = row.check_count + 1
+        if tries >= MAX_START_TRIES:
+            self._fail(row, f"gave up after {tries} tries: {error}")
+            return
+        self._update(
+            row,
+            state=PENDING,
+            check_count=tries,
+            error=error[:2000],
+            next_check_at=self.clock.now() + RETRY_DELAY * tries,
+        )
+
+    def _update(self, row: PublicationMedia, **values: object) -> None:
+        """Store ``values`` on the row now (committed) and mirror them on the object."""
+        with self._row_session(row) as stored:
+            for name, value in values.items():
+                setattr(stored, name, value)
+                setattr(row, name, value)
+
+    @contextmanager
+    def _row_session(self, row: PublicationMedia) -> Iterator[PublicationMedia]:
+        with self.db.session() as session:
+            stored = session.get(PublicationMedia, row.id)
+            if stored is None:
+                raise BridgeError(f"publication media {row.id} disappeared")
+            yield stored
+
+
+def is_permanent(error: PostoriaError) -> bool:
+    """Whether a media step failed for good: Postoria refused it (4xx other than 401 and 429),
+    or the request broke the contract. Server errors, lost answers and a bad key may pass."""
+    if isinstance(error, PostoriaValidationError):
+        return True
+    if not isinstance(error, PostoriaAPIError):
+        return False
+    if isinstance(error, (ServerError, RateLimitedError, AuthenticationError)):
+        return False
+    return 400 <= error.status < 500
+
+
+def media_error(media: Media) -> str:
+    """Postoria's reason a media failed, as one line."""
+    code = media.error_code or "failed"
+    return f"{code}: {media.error_message}" if media.error_message else code
+
+
+def describe(row: PublicationMedia) -> str:
+    """A row for messages: position and URL without credentials."""
+    return f"media {row.position + 1} ({safe_location(row.source_url)})"

@@ -1,0 +1,591 @@
+"""The publisher: moves routed publications through Postoria, exactly once, within budget.
+
+Routing leaves ``pending`` publications (with their media rows); the publisher does the rest in
+one :meth:`Publisher.step` at a time, in priority order:
+
+1. reconcile creates whose outcome is unknown (:mod:`bridge.engine.reconcile`): nothing else
+   may create a post for them until Postoria has been asked what exists;
+2. start media imports and uploads of due publications (:mod:`bridge.engine.media`);
+3. create the posts of due, ready publications;
+4. check media processing, then 5. poll post statuses (:mod:`bridge.engine.status`), both
+   within what the budget allows after keeping headroom for creates (:mod:`bridge.engine.budget`).
+
+The create discipline is what keeps a post from appearing twice: the publication is stored as
+``submitting``, with its fingerprint and the time, and committed *before* the request leaves;
+its post ID is stored right after. Any answer that does not prove what happened (a lost answer,
+a 5xx, garbage, a crash in between) leaves it ``unknown``/``submitting``, and only
+reconciliation may send it again. A 429 or a refused connection proves nothing was created and
+simply waits; a 4xx rejection fails the publication with Postoria's message and request ID.
+
+Schedule mode: a scheduled time that has passed by the time the post is sent (the bridge was
+down, media took long) is moved forward to :data:`SCHEDULE_LEAD` from now, the least that keeps
+it in the future when Postoria receives it; the new time is stored before sending.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from ..clock import isoformat_z
+from ..errors import (
+    AuthenticationError,
+    BridgeError,
+    ConflictError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PostoriaAPIError,
+    PostoriaError,
+    PostoriaTransportError,
+    PostoriaValidationError,
+    RateLimitedError,
+)
+from ..postoria import CreatePost, Priority
+from ..store import AccountResult, Approval, Publication, PublicationMedia
+from ..store import PublicationState as S
+from . import budget, reconcile
+from .attempts import AttemptRecorder
+from .download import Downloader
+from .media import READY, MediaStage, media_policy
+from .status import StatusPoller, finish, next_check, transition
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..config.models import EngineSettings
+    from ..postoria import PostoriaClient
+    from ..postoria.models import Post
+    from ..store import Database
+
+log = logging.getLogger(__name__)
+
+APPROVED = (Approval.NOT_REQUIRED, Approval.APPROVED)
+SCHEDULE_LEAD = timedelta(minutes=2)
+"""How far ahead a scheduled time that has passed is moved (see the module docstring)."""
+RETRY_AFTER_UNSENT = timedelta(seconds=60)
+"""Wait before sending again a create that provably never arrived (refused, rate limited)."""
+RECONCILE_RETRY = timedelta(seconds=60)
+"""Wait before listing again when a reconciliation's list failed."""
+
+
+@dataclass
+class StepReport:
+    """What one :meth:`Publisher.step` did, by kind of work (publications or rows handled)."""
+
+    reconciled: int = 0
+    media_started: int = 0
+    submitted: int = 0
+    media_checked: int = 0
+    polled: int = 0
+
+    @property
+    def total(self) -> int:
+        """Everything done in the step."""
+        return sum(asdict(self).values())
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts by kind."""
+        return asdict(self)
+
+
+class Publisher:
+    """Publishes due publications and follows them to a final state. One per process."""
+
+    def __init__(
+        self,
+        db: Database,
+        client: PostoriaClient,
+        clock: Clock,
+        settings: EngineSettings,
+        *,
+        allow_private_media_hosts: bool = False,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self.settings = settings
+        self.reconcile_after = reconcile.SETTLE
+        self.attempts = AttemptRecorder(db)
+        client.add_listener(self.attempts)
+        downloads = Path(settings.data_dir) / "downloads" if settings.data_dir else None
+        if downloads is not None:
+            downloads.mkdir(parents=True, exist_ok=True)
+        self.downloader = Downloader(
+            max_bytes=int(settings.download_max_bytes),
+            timeout=settings.http_timeout.total_seconds(),
+            user_agent=settings.user_agent,
+            directory=downloads,
+            allow_private_hosts=allow_private_media_hosts,
+        )
+        self.media = MediaStage(
+            db, client, clock, self.downloader, media_timeout=settings.media_timeout
+        )
+        self.poller = StatusPoller(db, client, clock)
+
+    def close(self) -> None:
+        """Stop recording the client's requests (store what is buffered first)."""
+        self.attempts.flush()
+        self.client.remove_listener(self.attempts)
+
+    # -- the step ----------------------------------------------------------------------------
+
+    def step(self) -> StepReport:
+        """One pass over everything due, most important work first."""
+        report = StepReport()
+        report.reconciled = self._recorded(self.reconcile_unknown)
+        report.media_started = self._recorded(self.start_media)
+        report.submitted = self._recorded(self.submit_due)
+        report.media_checked = self._recorded(self.check_media)
+        report.polled = self._recorded(self.poll_statuses)
+        return report
+
+    def _recorded(self, work: Any) -> int:
+        try:
+            return int(work())
+        finally:
+            self.attempts.flush()
+
+    # -- 1. reconciliation --------------------------------------------------------------------
+
+    def reconcile_unknown(self) -> int:
+        """Settle every create whose outcome is unknown and whose settle time has passed."""
+        done = 0
+        for publication in self._unknown_due():
+            with self.client.tag(publication_id=publication.id):
+                self._reconcile(publication)
+            done += 1
+        return done
+
+    def _unknown_due(self) -> list[Publication]:
+        now = self.clock.now()
+        settled = now - self.reconcile_after
+        with self.db.session() as session:
+            lost = sa.and_(
+                Publication.state == S.UNKNOWN,
+                col(Publication.next_check_at).is_not(None),
+                col(Publication.next_check_at) <= now,
+            )
+            stranded = sa.and_(
+                Publication.state == S.SUBMITTING,
+                col(Publication.submit_started_at) <= settled,
+            )
+            query = select(Publication).where(sa.or_(lost, stranded)).order_by(col(Publication.id))
+            return list(session.exec(query))
+
+    def _reconcile(self, publication: Publication) -> None:
+        now = self.clock.now()
+        pid = publication.id or 0
+        rows = self._ready_media(pid)
+        intent = reconcile.Intent.of(publication, [r.file_id or "" for r in rows], len(rows))
+        try:
+            with self.client.priority(Priority.CREATE):
+                finding = reconcile.find_post(
+                    self.client, intent, now=now, claimed=lambda ids: self._claimed(ids, pid)
+                )
+        except PostoriaError as exc:
+            log.warning("reconciling publication %s failed: %s", pid, exc)
+            transition(
+                self.db,
+                pid,
+                {S.SUBMITTING, S.UNKNOWN},
+                state=S.UNKNOWN,
+                state_reason=f"outcome unknown; reconciliation failed: {exc}"[:2000],
+                next_check_at=now + RECONCILE_RETRY,
+                updated_at=now,
+            )
+            return
+        log.info("publication %s: %s", pid, finding.reason)
+        if finding.verdict == reconcile.ADOPT and finding.post is not None:
+            self._store_post(pid, finding.post, {S.SUBMITTING, S.UNKNOWN}, finding.reason)
+        elif finding.verdict == reconcile.ABSENT:
+            transition(
+                self.db,
+                pid,
+                {S.SUBMITTING, S.UNKNOWN},
+                state=S.READY,
+                state_reason=finding.reason,
+                next_check_at=None,
+                updated_at=now,
+            )
+        else:
+            transition(
+                self.db,
+                pid,
+                {S.SUBMITTING, S.UNKNOWN},
+                state=S.UNKNOWN,
+                state_reason=finding.reason,
+                next_check_at=None,
+                updated_at=now,
+            )
+
+    def _claimed(self, post_ids: set[int], publication_id: int) -> set[int]:
+        if not post_ids:
+            return set()
+        with self.db.session() as session:
+            query = (
+                select(Publication.post_id)
+                .where(col(Publication.post_id).in_(post_ids))
+                .where(Publication.id != publication_id)
+            )
+            return {p for p in session.exec(query) if p is not None}
+
+    # -- 2. media -----------------------------------------------------------------------------
+
+    def start_media(self) -> int:
+        """Start media for due publications (and retry interrupted media steps)."""
+        started = 0
+        for publication in self._due(S.PENDING) + self._due(S.MEDIA):
+            pid = publication.id or 0
+            now = self.clock.now()
+            if publication.state == S.PENDING:
+                has_media = media_policy(publication) != "none" and self._has_media(pid)
+                target = S.MEDIA if has_media else S.READY
+                if not transition(self.db, pid, {S.PENDING}, state=target, updated_at=now):
+                    continue
+                if not has_media:
+                    started += 1
+                    continue
+                publication.state = S.MEDIA
+            self.media.start(publication)
+            started += 1
+        return started
+
+    def _has_media(self, publication_id: int) -> bool:
+        with self.db.session() as session:
+            query = select(PublicationMedia.id).where(
+                PublicationMedia.publication_id == publication_id
+            )
+            return session.exec(query).first() is not None
+
+    # -- 3. creates ---------------------------------------------------------------------------
+
+    def submit_due(self) -> int:
+        """Create the posts of due, ready publications; returns how many were sent."""
+        sent = 0
+        for publication in self._due(S.READY):
+            if publication.next_check_at and publication.next_check_at > self.clock.now():
+                continue
+            with self.client.tag(publication_id=publication.id):
+                sent += self._submit(publication)
+        return sent
+
+    def _submit(self, publication: Publication) -> int:
+        now = self.clock.now()
+        pid = publication.id or 0
+        media_ids = [r.media_id for r in self._ready_media(pid) if r.media_id is not None]
+        scheduled = publication.scheduled_time
+        if publication.mode == "schedule" and scheduled is not None and scheduled <= now:
+            scheduled = now + SCHEDULE_LEAD
+        try:
+            body = build_create_post(publication, media_ids, scheduled)
+        except PostoriaError as exc:
+            finish(self.db, pid, S.FAILED, f"invalid post: {exc}", now)
+            return 0
+        fingerprint = reconcile.fingerprint(
+            caption=publication.caption,
+            account_ids=publication.account_ids,
+            media_ids=media_ids,
+            mode=publication.mode,
+            scheduled_time=scheduled,
+            queue_id=publication.queue_id,
+        )
+        # The intent is committed before the request leaves: from here on, a crash leaves a
+        # `submitting` row that only reconciliation may send again.
+        claimed = transition(
+            self.db,
+            pid,
+            {S.READY},
+            state=S.SUBMITTING,
+            fingerprint=fingerprint,
+            scheduled_time=scheduled,
+            submit_started_at=now,
+            next_check_at=None,
+            create_attempts=publication.create_attempts + 1,
+            updated_at=now,
+        )
+        if not claimed:
+            return 0
+        try:
+            with self.client.priority(Priority.CREATE):
+                post = self.client.create_post(publication.workspace_id, body)
+        except PostoriaError as exc:
+            self._create_failed(pid, exc)
+            return 1
+        self._store_post(pid, post, {S.SUBMITTING}, None)
+        return 1
+
+    def _create_failed(self, pid: int, exc: PostoriaError) -> None:
+        now = self.clock.now()
+        if isinstance(exc, RateLimitedError):
+            wait = timedelta(seconds=exc.retry_after) if exc.retry_after else RETRY_AFTER_UNSENT
+            self._back_to_ready(pid, f"rate limited, not created: {exc}", now + wait)
+        elif isinstance(exc, AuthenticationError) or (
+            type(exc) is PostoriaTransportError and not isinstance(exc, OutcomeUnknownError)
+        ):
+            self._back_to_ready(pid, f"not sent: {exc}", now + RETRY_AFTER_UNSENT)
+        elif is_rejection(exc):
+            finish(self.db, pid, S.FAILED, f"rejected by Postoria: {exc}"[:2000], now)
+        else:
+            log.warning("publication %s: create outcome unknown: %s", pid, exc)
+            transition(
+                self.db,
+                pid,
+                {S.SUBMITTING},
+                state=S.UNKNOWN,
+                state_reason=f"outcome unknown: {exc}"[:2000],
+                next_check_at=now + self.reconcile_after,
+                updated_at=now,
+            )
+
+    def _back_to_ready(self, pid: int, reason: str, retry_at: datetime) -> None:
+        transition(
+            self.db,
+            pid,
+            {S.SUBMITTING},
+            state=S.READY,
+            state_reason=reason[:2000],
+            next_check_at=retry_at,
+            updated_at=self.clock.now(),
+        )
+
+    def _store_post(self, pid: int, post: Post, from_states: set[str], reason: str | None) -> None:
+        now = self.clock.now()
+        transition(
+            self.db,
+            pid,
+            from_states,
+            state=S.SUBMITTED,
+            post_id=post.id,
+            post_status=post.status,
+            post_date=post.date,
+            submitted_at=now,
+            state_reason=reason,
+            check_count=0,
+            next_check_at=next_check(post.date, 0, now),
+            updated_at=now,
+        )
+
+    # -- 4 and 5. checks within the budget ----------------------------------------------------
+
+    def check_media(self) -> int:
+        """Check media processing, keeping headroom for due creates."""
+        return self.media.check(self._allowance())
+
+    def poll_statuses(self) -> int:
+        """Read post statuses in batches, keeping headroom for due creates."""
+        return self.poller.poll(self._allowance())
+
+    def _allowance(self) -> int:
+        return budget.allowance(self.client, reserved=budget.headroom(self._creates_waiting()))
+
+    def _creates_waiting(self) -> int:
+        now = self.clock.now()
+        with self.db.session() as session:
+            query = (
+                select(sa.func.count())
+                .select_from(Publication)
+                .where(col(Publication.state).in_((S.READY, S.UNKNOWN, S.SUBMITTING)))
+                .where(sa.or_(col(Publication.due_at).is_(None), col(Publication.due_at) <= now))
+            )
+            return int(session.exec(query).one())
+
+    # -- scheduling helpers ------------------------------------------------------------------
+
+    def next_wakeup(self) -> datetime | None:
+        """The earliest time any publication needs work; ``None`` when nothing is waiting."""
+        times: list[datetime] = []
+        with self.db.session() as session:
+            query = select(Publication).where(col(Publication.state).not_in(S.FINAL))
+            for publication in session.exec(query):
+                when = self._wakeup_of(publication)
+                if when is not None:
+                    times.append(when)
+        media = self.media.next_check_at()
+        if media is not None:
+            times.append(media)
+        return min(times) if times else None
+
+    def _wakeup_of(self, publication: Publication) -> datetime | None:
+        if publication.approval not in APPROVED:
+            return None
+        state = publication.state
+        if state == S.PENDING:
+            return publication.due_at or self.clock.now()
+        if state == S.READY:
+            candidates = [t for t in (publication.due_at, publication.next_check_at) if t]
+            return max(candidates) if candidates else self.clock.now()
+        if state == S.SUBMITTING and publication.submit_started_at:
+            return publication.submit_started_at + self.reconcile_after
+        if state in (S.UNKNOWN, S.SUBMITTED):
+            return publication.next_check_at
+        return None
+
+    def pending_count(self) -> int:
+        """Publications not final and not waiting for (or refused) approval."""
+        with self.db.session() as session:
+            query = (
+                select(sa.func.count())
+                .select_from(Publication)
+                .where(col(Publication.state).not_in(S.FINAL))
+                .where(col(Publication.approval).in_(APPROVED))
+            )
+            return int(session.exec(query).one())
+
+    # -- cancelling ----------------------------------------------------------------------------
+
+    def cancel(self, publication_id: int, *, recreate: bool = False) -> None:
+        """Cancel a publication: intent recorded, then DELETE, then ``cancelled``.
+
+        With ``recreate`` (a source changed the item), the publication goes back to
+        ``pending`` once its post is deleted, to be created afresh. A publication whose create
+        is being reconciled cannot be cancelled until its outcome is known.
+        """
+        now = self.clock.now()
+        with self.db.session() as session:
+            publication = session.get(Publication, publication_id)
+        if publication is None:
+            raise BridgeError(f"publication {publication_id} does not exist")
+        if publication.state in S.FINAL:
+            if publication.state == S.CANCELLED:
+                return
+            raise BridgeError(f"publication {publication_id} is already {publication.state}")
+        if publication.state in (S.SUBMITTING, S.UNKNOWN):
+            raise BridgeError(
+                f"publication {publication_id}'s create is being reconciled; cancel it once "
+                "its outcome is known"
+            )
+        if publication.post_id is None:
+            if recreate:
+                return
+            finish(self.db, publication_id, S.CANCELLED, "cancelled before it was sent", now)
+            return
+        self._delete_post(publication, recreate, now)
+
+    def _delete_post(self, publication: Publication, recreate: bool, now: datetime) -> None:
+        pid = publication.id or 0
+        assert publication.post_id is not None
+        intent = {**publication.options, "cancel_requested_at": isoformat_z(now)}
+        if not transition(
+            self.db,
+            pid,
+            {S.SUBMITTED},
+            options=intent,
+            state_reason="cancel requested",
+            updated_at=now,
+        ):
+            raise BridgeError(f"publication {pid} changed while being cancelled; try again")
+        try:
+            with self.client.tag(publication_id=pid), self.client.priority(Priority.CREATE):
+                self.client.delete_post(publication.workspace_id, publication.post_id)
+        except NotFoundError:
+            pass  # already gone: the intent is fulfilled
+        except ConflictError:
+            transition(
+                self.db,
+                pid,
+                {S.SUBMITTED},
+                options=publication.options,
+                state_reason=None,
+                updated_at=self.clock.now(),
+            )
+            raise
+        finally:
+            self.attempts.flush()
+        if recreate:
+            self._reset_for_recreate(publication)
+            return
+        finish(
+            self.db,
+            pid,
+            S.CANCELLED,
+            f"post {publication.post_id} deleted on request",
+            self.clock.now(),
+        )
+
+    def _reset_for_recreate(self, publication: Publication) -> None:
+        pid = publication.id or 0
+        with self.db.session() as session:
+            for row in session.exec(
+                select(AccountResult).where(AccountResult.publication_id == pid)
+            ):
+                session.delete(row)
+        transition(
+            self.db,
+            pid,
+            {S.SUBMITTED},
+            state=S.PENDING,
+            post_id=None,
+            post_status=None,
+            post_date=None,
+            fingerprint="",
+            next_check_at=None,
+            check_count=0,
+            options=publication.options,
+            submit_started_at=None,
+            submitted_at=None,
+            state_reason=f"post {publication.post_id} deleted; to be created again",
+            updated_at=self.clock.now(),
+        )
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def _due(self, state: str) -> list[Publication]:
+        now = self.clock.now()
+        with self.db.session() as session:
+            query = (
+                select(Publication)
+                .where(Publication.state == state)
+                .where(col(Publication.approval).in_(APPROVED))
+                .where(sa.or_(col(Publication.due_at).is_(None), col(Publication.due_at) <= now))
+                .order_by(col(Publication.due_at), col(Publication.id))
+            )
+            return list(session.exec(query))
+
+    def _ready_media(self, publication_id: int) -> list[PublicationMedia]:
+        with self.db.session() as session:
+            query = (
+                select(PublicationMedia)
+                .where(PublicationMedia.publication_id == publication_id)
+                .where(PublicationMedia.state == READY)
+                .order_by(col(PublicationMedia.position))
+            )
+            return list(session.exec(query))
+
+
+def is_rejection(error: PostoriaError) -> bool:
+    """A 4xx (other than 401 and 429) or a local contract check: the post was not created
+    and sending it again would fail the same way."""
+    if isinstance(error, PostoriaValidationError):
+        return True
+    return isinstance(error, PostoriaAPIError) and 400 <= error.status < 500
+
+
+def build_create_post(
+    publication: Publication, media_ids: list[int], scheduled_time: datetime | None
+) -> CreatePost:
+    """The create request with every option the route asked for, media in order."""
+    options = publication.options
+    fields: dict[str, Any] = {
+        "publish_mode": publication.mode,
+        "social_account_ids": list(publication.account_ids),
+        "caption": publication.caption or None,
+        "media_ids": media_ids,
+        "link_url": publication.link_url,
+        "first_comment": publication.first_comment,
+        "content_type": options.get("content_type"),
+        "repost": options.get("repost"),
+        "youtube": options.get("youtube"),
+        "tiktok": options.get("tiktok"),
+    }
+    if publication.first_comment and options.get("comment_delay") is not None:
+        fields["comment_delay"] = options["comment_delay"]
+    if publication.mode == "schedule":
+        fields["scheduled_time"] = scheduled_time
+    if publication.mode == "queue":
+        fields["queue_id"] = publication.queue_id
+    return CreatePost(**{k: v for k, v in fields.items() if v is not None})

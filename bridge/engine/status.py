@@ -1,0 +1,360 @@
+"""Post status: reading per-account results from Postoria cheaply, and finishing publications.
+
+Postoria has no webhooks, so every submitted post is polled until each of its accounts has a
+link or an error. Polling is where a budget is wasted, so it is done the cheap way:
+
+- statuses are read through the posts *list*, up to 100 posts per request, grouped by
+  workspace and narrowed by the posts' accounts and a date window around their dates; a post
+  the list did not return is read on its own afterwards;
+- a scheduled or queued post is not read before its time (``next_check_at`` = its date plus
+  the usual publishing time); a post still being published is read again later and later
+  (doubling up to :data:`MAX_RECHECK`); a final post is never read again;
+- the caller passes an allowance (see :mod:`bridge.engine.budget`), and polling stops when it is
+  spent, leaving the rest of the window for creates.
+
+Results land in :class:`~bridge.store.AccountResult` rows; the publication becomes ``posted``
+(every account has a link), ``failed`` (every account has an error) or ``partial`` (some of
+each), and :func:`bridge.registry.publication_finished` is told once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from .. import registry
+from ..errors import NotFoundError, PostoriaError
+from ..postoria import Priority
+from ..store import AccountRecord, AccountResult, ItemRecord, Publication, SourceRecord
+from ..store import PublicationState as S
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..postoria import PostoriaClient
+    from ..postoria.models import Post
+    from ..store import Database
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+"""Posts read per list request (the list endpoint's maximum page size)."""
+LIST_SLACK = timedelta(minutes=5)
+"""Widening of the date window around the posts' dates (clock differences, rounding)."""
+PUBLISH_EXPECTED = timedelta(seconds=10)
+"""When a post is usually published on every account after its time; first check then."""
+FIRST_RECHECK = timedelta(seconds=10)
+MAX_RECHECK = timedelta(minutes=10)
+EXTRA_PAGES = 1
+"""Pages read beyond what the batch needs before falling back to single reads."""
+
+
+def transition(
+    db: Database, publication_id: int, from_states: Iterable[str], **values: Any
+) -> bool:
+    """Set ``values`` on a publication only if it is still in one of ``from_states``.
+
+    A compare-and-set in one UPDATE: two publishers sharing a database (or a publisher and a
+    person cancelling from the dashboard) can never both move the same publication, and a
+    publication that reached a final state is never moved again.
+    """
+    with db.session() as session:
+        result = session.execute(
+            sa.update(Publication)
+            .where(Publication.id == publication_id)  # type: ignore[arg-type]
+            .where(col(Publication.state).in_(list(from_states)))
+            .values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def next_check(post_date: datetime | None, check_count: int, now: datetime) -> datetime:
+    """When to read a post again: after its time, then backing off while it is processed."""
+    if post_date is not None and post_date > now:
+        return post_date + PUBLISH_EXPECTED
+    delay = min(FIRST_RECHECK * (2 ** max(0, check_count - 1)), MAX_RECHECK)
+    return now + delay
+
+
+def outcome_of(post: Post, account_ids: Iterable[int]) -> str | None:
+    """The final state once every account has a link or an error, else ``None``."""
+    links = errors = 0
+    for account_id in account_ids:
+        result = post.result_for(account_id)
+        if result is None:
+            return None
+        if result.error_text:
+            errors += 1
+        elif result.link_to_post:
+            links += 1
+        else:
+            return None
+    if errors == 0:
+        return S.POSTED
+    return S.FAILED if links == 0 else S.PARTIAL
+
+
+class StatusPoller:
+    """Reads submitted posts' statuses in batches and records what it finds."""
+
+    def __init__(self, db: Database, client: PostoriaClient, clock: Clock) -> None:
+        self.db = db
+        self.client = client
+        self.clock = clock
+
+    def due(self) -> list[Publication]:
+        """Submitted publications whose next check has come, most overdue first."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            query = (
+                select(Publication)
+                .where(Publication.state == S.SUBMITTED)
+                .where(col(Publication.post_id).is_not(None))
+                .where(col(Publication.next_check_at) <= now)
+                .order_by(col(Publication.next_check_at))
+            )
+            return list(session.exec(query))
+
+    def poll(self, allowance: int) -> int:
+        """Read due posts within ``allowance`` requests; returns the publications updated."""
+        if allowance <= 0:
+            return 0
+        by_workspace: dict[int, list[Publication]] = defaultdict(list)
+        for publication in self.due():
+            by_workspace[publication.workspace_id].append(publication)
+        updated = 0
+        budget = [allowance]
+        for workspace_id, publications in by_workspace.items():
+            for start in range(0, len(publications), BATCH_SIZE):
+                if budget[0] <= 0:
+                    return updated
+                batch = publications[start : start + BATCH_SIZE]
+                updated += self._poll_batch(workspace_id, batch, budget)
+        return updated
+
+    def _poll_batch(self, workspace_id: int, batch: list[Publication], budget: list[int]) -> int:
+        wanted = {p.post_id: p for p in batch if p.post_id is not None}
+        found: dict[int, Post] = {}
+        try:
+            found = self._list(workspace_id, batch, set(wanted), budget)
+        except PostoriaError as exc:
+            log.warning("status list for workspace %s failed: %s", workspace_id, exc)
+        updated = 0
+        for post_id, publication in wanted.items():
+            post = found.get(post_id)
+            if post is None:
+                if budget[0] <= 0:
+                    continue
+                budget[0] -= 1
+                post = self._read_one(publication)
+                if post is None:
+                    continue
+            self.apply(publication.id or 0, post)
+            updated += 1
+        return updated
+
+    def _list(
+        self, workspace_id: int, batch: list[Publication], wanted: set[int], budget: list[int]
+    ) -> dict[int, Post]:
+        dates = [d for p in batch if (d := p.post_date or p.scheduled_time or p.submitted_at)]
+        if not dates:
+            return {}
+        account_ids = sorted({a for p in batch for a in p.account_ids})
+        filters: dict[str, Any] = {
+            "account_ids": account_ids,
+            "date_from": min(dates) - LIST_SLACK,
+            "date_to": max(max(dates), self.clock.now()) + LIST_SLACK,
+            "limit": BATCH_SIZE,
+        }
+        pages = -(-len(wanted) // BATCH_SIZE) + EXTRA_PAGES
+        found: dict[int, Post] = {}
+        cursor: str | None = None
+        with self.client.priority(Priority.STATUS):
+            for _ in range(pages):
+                if budget[0] <= 0:
+                    break
+                budget[0] -= 1
+                page = self.client.list_posts(workspace_id, cursor=cursor, **filters)
+                found.update({p.id: p for p in page.data if p.id in wanted})
+                if len(found) == len(wanted) or not page.has_more or not page.next_cursor:
+                    break
+                cursor = page.next_cursor
+        return found
+
+    def _read_one(self, publication: Publication) -> Post | None:
+        """One post on its own; a post gone from Postoria ends the publication."""
+        assert publication.post_id is not None
+        try:
+            with (
+                self.client.priority(Priority.STATUS),
+                self.client.tag(publication_id=publication.id),
+            ):
+                return self.client.get_post(publication.workspace_id, publication.post_id)
+        except NotFoundError:
+            self.post_gone(publication)
+        except PostoriaError as exc:
+            log.warning("status of post %s failed: %s", publication.post_id, exc)
+            self._postpone(publication)
+        return None
+
+    def _postpone(self, publication: Publication) -> None:
+        now = self.clock.now()
+        transition(
+            self.db,
+            publication.id or 0,
+            {S.SUBMITTED},
+            next_check_at=next_check(None, publication.check_count + 1, now),
+            check_count=publication.check_count + 1,
+        )
+
+    def post_gone(self, publication: Publication) -> None:
+        """The post no longer exists: cancelled if the bridge deleted it, else failed."""
+        if publication.options.get("cancel_requested_at"):
+            finish(
+                self.db,
+                publication.id or 0,
+                S.CANCELLED,
+                "deleted in Postoria on request",
+                self.clock.now(),
+            )
+            return
+        finish(
+            self.db,
+            publication.id or 0,
+            S.FAILED,
+            f"post {publication.post_id} no longer exists in Postoria (deleted outside the bridge)",
+            self.clock.now(),
+        )
+
+    def apply(self, publication_id: int, post: Post) -> None:
+        """Record what ``post`` says about the publication; finish it when every account has."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            publication = session.get(Publication, publication_id)
+            if publication is None or publication.state != S.SUBMITTED:
+                return
+            save_results(session, publication, post, now)
+            publication.post_status = post.status
+            publication.post_date = post.date or publication.post_date
+            publication.check_count += 1
+            publication.updated_at = now
+            final = outcome_of(post, publication.account_ids)
+            if final is None:
+                publication.next_check_at = next_check(post.date, publication.check_count, now)
+                return
+            session.flush()
+            reason = final_reason(session, publication_id) if final != S.POSTED else None
+        finish(self.db, publication_id, final, reason, now)
+
+
+def save_results(session: Any, publication: Publication, post: Post, now: datetime) -> None:
+    """Upsert one :class:`AccountResult` per account that has a link or an error."""
+    existing = {
+        r.account_id: r
+        for r in session.exec(
+            select(AccountResult).where(AccountResult.publication_id == publication.id)
+        )
+    }
+    known = _accounts(session, publication.account_ids)
+    for account_id in publication.account_ids:
+        result = post.result_for(account_id)
+        if result is None or not (result.link_to_post or result.error_text):
+            continue
+        row = existing.get(account_id) or AccountResult(
+            publication_id=publication.id or 0, account_id=account_id
+        )
+        record = known.get(account_id)
+        row.account_name = record.name if record else row.account_name
+        row.network = record.network if record else _network_of(publication, account_id)
+        row.link = result.link_to_post
+        row.error = result.error_text
+        row.updated_at = now
+        session.add(row)
+
+
+def _accounts(session: Any, account_ids: list[int]) -> dict[int, AccountRecord]:
+    query = select(AccountRecord).where(col(AccountRecord.account_id).in_(account_ids))
+    return {r.account_id: r for r in session.exec(query)}
+
+
+def _network_of(publication: Publication, account_id: int) -> str | None:
+    if len(publication.networks) == len(publication.account_ids):
+        return publication.networks[publication.account_ids.index(account_id)]
+    return None
+
+
+def final_reason(session: Any, publication_id: int) -> str | None:
+    """The accounts' errors, one after the other, for ``state_reason``."""
+    rows = session.exec(select(AccountResult).where(AccountResult.publication_id == publication_id))
+    errors = [f"{r.account_name or r.account_id}: {r.error}" for r in rows if r.error]
+    return "; ".join(errors)[:2000] or None
+
+
+def finish(
+    db: Database, publication_id: int, state: str, reason: str | None, now: datetime
+) -> bool:
+    """Move a publication to a final state (once) and tell the plugins."""
+    moved = transition(
+        db,
+        publication_id,
+        set(S.ALL) - S.FINAL,
+        state=state,
+        state_reason=reason,
+        next_check_at=None,
+        final_at=now,
+        updated_at=now,
+    )
+    if moved:
+        announce(db, publication_id)
+    return moved
+
+
+def announce(db: Database, publication_id: int) -> None:
+    """Call ``publication_finished`` with the documented summary."""
+    try:
+        summary = publication_summary(db, publication_id)
+    except Exception:  # a summary problem must not undo a finished publication
+        log.exception("cannot summarize publication %s", publication_id)
+        return
+    registry.publication_finished(summary)
+
+
+def publication_summary(db: Database, publication_id: int) -> dict[str, Any]:
+    """The summary documented in :func:`bridge.hookspecs.publication_finished`."""
+    with db.session() as session:
+        publication = session.get(Publication, publication_id)
+        assert publication is not None
+        item = session.get(ItemRecord, publication.item_id)
+        source = session.get(SourceRecord, publication.source_id)
+        rows = session.exec(
+            select(AccountResult).where(AccountResult.publication_id == publication_id)
+        ).all()
+        by_account = {r.account_id: r for r in rows}
+        results = []
+        for account_id in publication.account_ids:
+            row = by_account.get(account_id)
+            results.append(
+                {
+                    "account_id": account_id,
+                    "network": row.network if row else _network_of(publication, account_id),
+                    "link": row.link if row else None,
+                    "error": row.error if row else None,
+                }
+            )
+        return {
+            "id": publication.id,
+            "state": publication.state,
+            "state_reason": publication.state_reason,
+            "source": source.name if source else None,
+            "route": publication.route,
+            "item_title": item.title if item else None,
+            "item_link": item.link if item else None,
+            "post_ids": [publication.post_id] if publication.post_id else [],
+            "results": results,
+            "requests_spent": publication.requests_spent,
+        }

@@ -1,0 +1,82 @@
+"""Fixtures for the publishing tests: a real sandbox, SQLite, a client and a publisher."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bridge.clock import ManualClock
+from bridge.config import EngineSettings
+from bridge.engine.publisher import Publisher
+from bridge.postoria import Budget, PostoriaClient, RateLimiter, RetryPolicy
+from bridge.sandbox import SandboxConfig, SandboxServer
+from bridge.store import Database
+
+from .helpers import World
+
+FAST_RETRY = RetryPolicy(attempts=4, backoff_base=0.5, backoff_cap=4.0, rate_limit_attempts=3)
+"""Retries as in production; the waits cost nothing on the manual clock."""
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The clock shared by the sandbox, the client and the publisher."""
+    return ManualClock()
+
+
+@pytest.fixture
+def sandbox_config(clock: ManualClock) -> SandboxConfig:
+    """Sandbox settings (override in a module to change them)."""
+    return SandboxConfig(clock=clock, media_delay=2.0, publish_delay=1.0)
+
+
+@pytest.fixture
+def sandbox(sandbox_config: SandboxConfig) -> Iterator[SandboxServer]:
+    """A fresh sandbox on a free loopback port."""
+    with SandboxServer(sandbox_config) as server:
+        yield server
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A migrated SQLite database in the test's folder."""
+    database = Database(f"sqlite:///{tmp_path / 'bridge.db'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def client(sandbox: SandboxServer, clock: ManualClock) -> Iterator[PostoriaClient]:
+    """A client for the sandbox with its own limiter on the manual clock."""
+    budget = Budget()
+    with PostoriaClient(
+        sandbox.api_key,
+        sandbox.url,
+        clock=clock,
+        budget=budget,
+        limiter=RateLimiter(budget, clock),
+        retry=FAST_RETRY,
+    ) as made:
+        yield made
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> EngineSettings:
+    """Engine settings with downloads in the test's folder."""
+    return EngineSettings(data_dir=tmp_path / "data", download_max_bytes=1_000_000)
+
+
+@pytest.fixture
+def world(
+    sandbox: SandboxServer,
+    clock: ManualClock,
+    db: Database,
+    client: PostoriaClient,
+    settings: EngineSettings,
+) -> Iterator[World]:
+    """Everything wired together; the publisher may fetch media from loopback."""
+    publisher = Publisher(db, client, clock, settings, allow_private_media_hosts=True)
+    yield World(sandbox, clock, db, client, settings, publisher)
+    publisher.close()
