@@ -28,7 +28,7 @@ def absolute_link(url: str | None, base: str) -> str | None:
     if not url:
         return None
     absolute = urljoin(base, url.strip()) if base else url.strip()
-    return absolute if absolute.startswith(("http://", "https://")) else None
+    return absolute if absolute[:8].lower().startswith(("http://", "https://")) else None
 
 
 def build_item(entry: Any, document_url: str) -> Item:

@@ -106,10 +106,7 @@ def _candidate(
 
 
 def first_image(html: str, base: str) -> MediaCandidate | None:
-    """The first real ``<img>`` in ``html``: not a data URI, not a 1×1 tracking pixel.
-
-    Lazy-loading markup keeps the real address in ``data-src``; it wins over a placeholder.
-    """
+    """The first real ``<img>`` in ``html``: not a data URI, not a 1×1 tracking pixel."""
     if "<img" not in html and "<IMG" not in html:
         return None
     for tag in _IMG_TAG.finditer(html):
@@ -119,7 +116,7 @@ def first_image(html: str, base: str) -> MediaCandidate | None:
             )
             for match in _ATTRIBUTE.finditer(tag.group(0))
         }
-        src = attributes.get("data-src") or attributes.get("src")
+        src = attributes.get("src")
         width, height = _int(attributes.get("width")), _int(attributes.get("height"))
         if (width is not None and width <= 1) or (height is not None and height <= 1):
             continue
@@ -141,11 +138,8 @@ def first_image(html: str, base: str) -> MediaCandidate | None:
 def _absolute(url: str | None, base: str) -> str | None:
     if not url:
         return None
-    url = url.strip()
-    if url.startswith("data:"):
-        return None
-    absolute = urljoin(base, url) if base else url
-    return absolute if absolute.startswith(("http://", "https://")) else None
+    absolute = urljoin(base, url.strip()) if base else url.strip()
+    return absolute if absolute[:8].lower().startswith(("http://", "https://")) else None
 
 
 def _kind(url: str, mime_type: str | None, medium: str | None) -> str | None:

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from bridge import FetchResult, Item, Problem, Source, SourceError, SourceOptions
 
@@ -35,6 +35,9 @@ from .identity import assign_identities
 
 class RssOptions(SourceOptions):
     """Options of an ``rss`` source (the engine keeps interval, backlog and the like)."""
+
+    # A feed URL may carry a password: keep it out of validation messages.
+    model_config = ConfigDict(**SourceOptions.model_config, hide_input_in_errors=True)
 
     url: str
     timeout: float = Field(default=20.0, gt=0, description="Seconds to connect and per read.")
