@@ -137,6 +137,25 @@ def to_json(state: SandboxState, record: PostRecord) -> dict[str, Any]:
     return served
 
 
+def submitted_json(record: PostRecord) -> dict[str, Any]:
+    """What was asked for (and inferred) when the post was created, for the admin API."""
+    return {
+        "publish_mode": record.publish_mode,
+        "social_account_ids": record.account_ids,
+        "content_type": record.content_type,
+        "caption": record.caption,
+        "media_ids": record.media_ids,
+        "link_url": record.link_url,
+        "first_comment": record.first_comment,
+        "comment_delay": record.comment_delay,
+        "queue_id": record.queue_id,
+        "repost": record.repost,
+        "youtube": record.youtube,
+        "tiktok": record.tiktok,
+        "created_at": isoformat_z(record.created_at),
+    }
+
+
 def get(state: SandboxState, workspace: Workspace, post_id: int, now: datetime) -> PostRecord:
     """The workspace's live post, up to ``now``; 404 when absent, deleted or another's."""
     record = state.post_records.get(post_id)

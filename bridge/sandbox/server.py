@@ -120,7 +120,10 @@ class SandboxServer:
         server = self.bind()._server
         assert server is not None
         self._thread = threading.Thread(
-            target=server.serve_forever, name="postoria-sandbox", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # so stop() returns quickly
+            name="postoria-sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self

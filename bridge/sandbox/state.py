@@ -188,7 +188,11 @@ class SandboxState:
                     for m in self.media()
                 ],
                 "posts": [
-                    {**p, "workspace_id": self.post_records[p["id"]].workspace_id}
+                    {
+                        **p,
+                        "workspace_id": self.post_records[p["id"]].workspace_id,
+                        "submitted": post_logic.submitted_json(self.post_records[p["id"]]),
+                    }
                     for p in self.posts(include_deleted=True)
                 ],
             }

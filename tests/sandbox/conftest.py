@@ -38,10 +38,31 @@ def server(config: SandboxConfig) -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
+def make_server(clock: ManualClock) -> Iterator[Callable[..., SandboxServer]]:
+    """Start extra sandboxes with some settings changed (stopped after the test)."""
+    started: list[SandboxServer] = []
+
+    def _make(**overrides: Any) -> SandboxServer:
+        overrides.setdefault("clock", clock)
+        running = SandboxServer(SandboxConfig(**overrides)).start()
+        started.append(running)
+        return running
+
+    yield _make
+    for running in started:
+        running.stop()
+
+
+def client_for(server: SandboxServer, key: str | None = None) -> httpx.Client:
+    """An httpx client for ``server`` with ``key`` (the main key by default)."""
+    headers = {"Authorization": f"Bearer {key or server.api_key}"}
+    return httpx.Client(base_url=server.url, headers=headers, timeout=10)
+
+
+@pytest.fixture
 def api(server: SandboxServer) -> Iterator[httpx.Client]:
     """An httpx client with the main key, based at ``/v1``."""
-    headers = {"Authorization": f"Bearer {server.api_key}"}
-    with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
+    with client_for(server) as client:
         yield client
 
 
@@ -73,6 +94,13 @@ def upload(api: httpx.Client, server: SandboxServer) -> Callable[..., dict[str, 
         return media
 
     return _upload
+
+
+def create_post(api: httpx.Client, workspace: int = ACME, **fields: Any) -> httpx.Response:
+    """POST a post with sensible defaults (publish now on Acme on X)."""
+    body = {"publish_mode": "publish_now", "social_account_ids": [101], "caption": "Hello"}
+    body.update(fields)
+    return api.post(f"/workspaces/{workspace}/posts", json=body)
 
 
 def error_of(response: httpx.Response) -> dict[str, Any]:
