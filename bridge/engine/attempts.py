@@ -1,4 +1,6 @@
-"""Recording every request made to Postoria as an :class:`~bridge.store.Attempt` row.
+"""What the publisher writes down: every request, every state change, every final summary.
+
+**Attempts.** Every request made to Postoria becomes an :class:`~bridge.store.Attempt` row.
 
 The client calls a listener after each request with a
 :class:`~bridge.postoria.ledger.RequestRecord`; requests made inside ``client.tag(
@@ -11,21 +13,34 @@ writer), so the publisher flushes between units of work instead, when it holds n
 Requests that serve many publications at once (a status list covering fifty posts) are recorded
 with no publication: their cost is shared, and ``requests_spent`` counts only what one
 publication spent alone.
+
+**State changes.** :func:`transition` moves a publication with a compare-and-set, and
+:func:`finish` moves it to a final state once and tells the plugins
+(:func:`bridge.registry.publication_finished`) with :func:`publication_summary`.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlmodel import col, select
 
-from ..store import Attempt, Publication
+from .. import registry
+from ..store import AccountResult, Attempt, ItemRecord, Publication, SourceRecord
+from ..store import PublicationState as S
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ..postoria.ledger import RequestRecord
     from ..store import Database
+
+log = logging.getLogger(__name__)
 
 PUBLICATION_TAG = "publication_id"
 MAX_BUFFERED = 10_000
@@ -88,3 +103,94 @@ def to_attempt(record: RequestRecord, publication_id: int | None) -> Attempt:
         started_at=record.started_at,
         duration_ms=round(record.duration * 1000.0, 3),
     )
+
+
+def transition(
+    db: Database, publication_id: int, from_states: Iterable[str], **values: Any
+) -> bool:
+    """Set ``values`` on a publication only if it is still in one of ``from_states``.
+
+    A compare-and-set in one UPDATE: two publishers sharing a database (or a publisher and a
+    person cancelling from the dashboard) can never both move the same publication, and a
+    publication that reached a final state is never moved again.
+    """
+    with db.session() as session:
+        result = session.execute(
+            sa.update(Publication)
+            .where(Publication.id == publication_id)  # type: ignore[arg-type]
+            .where(col(Publication.state).in_(list(from_states)))
+            .values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def network_of(publication: Publication, account_id: int) -> str | None:
+    """The account's network as routing recorded it (``networks`` parallels the accounts)."""
+    if len(publication.networks) == len(publication.account_ids):
+        return publication.networks[publication.account_ids.index(account_id)]
+    return None
+
+
+def finish(
+    db: Database, publication_id: int, state: str, reason: str | None, now: datetime
+) -> bool:
+    """Move a publication to a final state (once) and tell the plugins."""
+    moved = transition(
+        db,
+        publication_id,
+        set(S.ALL) - S.FINAL,
+        state=state,
+        state_reason=reason,
+        next_check_at=None,
+        final_at=now,
+        updated_at=now,
+    )
+    if moved:
+        announce(db, publication_id)
+    return moved
+
+
+def announce(db: Database, publication_id: int) -> None:
+    """Call ``publication_finished`` with the documented summary."""
+    try:
+        summary = publication_summary(db, publication_id)
+    except Exception:  # a summary problem must not undo a finished publication
+        log.exception("cannot summarize publication %s", publication_id)
+        return
+    registry.publication_finished(summary)
+
+
+def publication_summary(db: Database, publication_id: int) -> dict[str, Any]:
+    """The summary documented in :func:`bridge.hookspecs.publication_finished`."""
+    with db.session() as session:
+        publication = session.get(Publication, publication_id)
+        assert publication is not None
+        item = session.get(ItemRecord, publication.item_id)
+        source = session.get(SourceRecord, publication.source_id)
+        rows = session.exec(
+            select(AccountResult).where(AccountResult.publication_id == publication_id)
+        ).all()
+        by_account = {r.account_id: r for r in rows}
+        results = []
+        for account_id in publication.account_ids:
+            row = by_account.get(account_id)
+            results.append(
+                {
+                    "account_id": account_id,
+                    "network": row.network if row else network_of(publication, account_id),
+                    "link": row.link if row else None,
+                    "error": row.error if row else None,
+                }
+            )
+        return {
+            "id": publication.id,
+            "state": publication.state,
+            "state_reason": publication.state_reason,
+            "source": source.name if source else None,
+            "route": publication.route,
+            "item_title": item.title if item else None,
+            "item_link": item.link if item else None,
+            "post_ids": [publication.post_id] if publication.post_id else [],
+            "results": results,
+            "requests_spent": publication.requests_spent,
+        }

@@ -12,8 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from ..store import Publication
+from ..store import PublicationState as S
+
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ..postoria import PostoriaClient
+    from ..store import Database
 
 MIN_HEADROOM = 5
 """Requests always kept for creates, whatever is due right now (a create may take a retry)."""
@@ -63,3 +72,15 @@ def headroom(due_creates: int) -> int:
 def allowance(client: PostoriaClient, *, reserved: int) -> int:
     """Requests lower-priority work may spend now, leaving ``reserved`` for creates."""
     return max(0, client.limiter.remaining() - reserved)
+
+
+def creates_waiting(db: Database, now: datetime) -> int:
+    """Publications due to be created or reconciled: what the headroom is kept for."""
+    with db.session() as session:
+        query = (
+            select(sa.func.count())
+            .select_from(Publication)
+            .where(col(Publication.state).in_((S.READY, S.UNKNOWN, S.SUBMITTING)))
+            .where(sa.or_(col(Publication.due_at).is_(None), col(Publication.due_at) <= now))
+        )
+        return int(session.exec(query).one())

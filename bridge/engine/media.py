@@ -38,8 +38,8 @@ from ..errors import (
 from ..postoria import Priority
 from ..store import Publication, PublicationMedia
 from ..store import PublicationState as S
+from .attempts import finish, transition
 from .download import DownloadError, is_public_https, safe_location
-from .status import finish, transition
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -346,6 +346,18 @@ class MediaStage:
             if stored is None:
                 raise BridgeError(f"publication media {row.id} disappeared")
             yield stored
+
+
+def ready_media(db: Database, publication_id: int) -> list[PublicationMedia]:
+    """The publication's ready media rows, in carousel order."""
+    with db.session() as session:
+        query = (
+            select(PublicationMedia)
+            .where(PublicationMedia.publication_id == publication_id)
+            .where(PublicationMedia.state == READY)
+            .order_by(col(PublicationMedia.position))
+        )
+        return list(session.exec(query))
 
 
 def is_permanent(error: PostoriaError) -> bool:

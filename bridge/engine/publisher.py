@@ -33,12 +33,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from ..clock import isoformat_z
 from ..errors import (
     AuthenticationError,
-    BridgeError,
-    ConflictError,
-    NotFoundError,
     OutcomeUnknownError,
     PostoriaAPIError,
     PostoriaError,
@@ -47,19 +43,18 @@ from ..errors import (
     RateLimitedError,
 )
 from ..postoria import CreatePost, Priority
-from ..store import AccountResult, Approval, Publication, PublicationMedia
+from ..store import Approval, Publication, PublicationMedia
 from ..store import PublicationState as S
 from . import budget, reconcile
-from .attempts import AttemptRecorder
+from .attempts import AttemptRecorder, finish, transition
 from .download import Downloader
-from .media import READY, MediaStage, media_policy
-from .status import StatusPoller, finish, next_check, transition
+from .media import MediaStage, media_policy, ready_media
+from .status import Canceller, StatusPoller, mark_submitted
 
 if TYPE_CHECKING:
     from ..clock import Clock
     from ..config.models import EngineSettings
     from ..postoria import PostoriaClient
-    from ..postoria.models import Post
     from ..store import Database
 
 log = logging.getLogger(__name__)
@@ -69,8 +64,6 @@ SCHEDULE_LEAD = timedelta(minutes=2)
 """How far ahead a scheduled time that has passed is moved (see the module docstring)."""
 RETRY_AFTER_UNSENT = timedelta(seconds=60)
 """Wait before sending again a create that provably never arrived (refused, rate limited)."""
-RECONCILE_RETRY = timedelta(seconds=60)
-"""Wait before listing again when a reconciliation's list failed."""
 
 
 @dataclass
@@ -109,7 +102,6 @@ class Publisher:
         self.client = client
         self.clock = clock
         self.settings = settings
-        self.reconcile_after = reconcile.SETTLE
         self.attempts = AttemptRecorder(db)
         client.add_listener(self.attempts)
         downloads = Path(settings.data_dir) / "downloads" if settings.data_dir else None
@@ -126,6 +118,8 @@ class Publisher:
             db, client, clock, self.downloader, media_timeout=settings.media_timeout
         )
         self.poller = StatusPoller(db, client, clock)
+        self.reconciler = reconcile.Reconciler(db, client, clock)
+        self.canceller = Canceller(db, client, clock)
 
     def close(self) -> None:
         """Stop recording the client's requests (store what is buffered first)."""
@@ -154,85 +148,12 @@ class Publisher:
 
     def reconcile_unknown(self) -> int:
         """Settle every create whose outcome is unknown and whose settle time has passed."""
-        done = 0
-        for publication in self._unknown_due():
-            with self.client.tag(publication_id=publication.id):
-                self._reconcile(publication)
-            done += 1
-        return done
+        return self.reconciler.run()
 
-    def _unknown_due(self) -> list[Publication]:
-        now = self.clock.now()
-        settled = now - self.reconcile_after
-        with self.db.session() as session:
-            lost = sa.and_(
-                Publication.state == S.UNKNOWN,
-                col(Publication.next_check_at).is_not(None),
-                col(Publication.next_check_at) <= now,
-            )
-            stranded = sa.and_(
-                Publication.state == S.SUBMITTING,
-                col(Publication.submit_started_at) <= settled,
-            )
-            query = select(Publication).where(sa.or_(lost, stranded)).order_by(col(Publication.id))
-            return list(session.exec(query))
-
-    def _reconcile(self, publication: Publication) -> None:
-        now = self.clock.now()
-        pid = publication.id or 0
-        rows = self._ready_media(pid)
-        intent = reconcile.Intent.of(publication, [r.file_id or "" for r in rows], len(rows))
-        try:
-            with self.client.priority(Priority.CREATE):
-                finding = reconcile.find_post(
-                    self.client, intent, now=now, claimed=lambda ids: self._claimed(ids, pid)
-                )
-        except PostoriaError as exc:
-            log.warning("reconciling publication %s failed: %s", pid, exc)
-            transition(
-                self.db,
-                pid,
-                {S.SUBMITTING, S.UNKNOWN},
-                state=S.UNKNOWN,
-                state_reason=f"outcome unknown; reconciliation failed: {exc}"[:2000],
-                next_check_at=now + RECONCILE_RETRY,
-                updated_at=now,
-            )
-            return
-        log.info("publication %s: %s", pid, finding.reason)
-        if finding.verdict == reconcile.ADOPT and finding.post is not None:
-            self._store_post(pid, finding.post, {S.SUBMITTING, S.UNKNOWN}, finding.reason)
-        elif finding.verdict == reconcile.ABSENT:
-            transition(
-                self.db,
-                pid,
-                {S.SUBMITTING, S.UNKNOWN},
-                state=S.READY,
-                state_reason=finding.reason,
-                next_check_at=None,
-                updated_at=now,
-            )
-        else:
-            transition(
-                self.db,
-                pid,
-                {S.SUBMITTING, S.UNKNOWN},
-                state=S.UNKNOWN,
-                state_reason=finding.reason,
-                next_check_at=None,
-                updated_at=now,
-            )
-
-    def _claimed(self, post_ids: set[int], publication_id: int) -> set[int]:
-        if not post_ids:
-            return set()
-        with self.db.session() as session:
-            query = (
-                select(Publication.post_id)
-                .where(col(Publication.post_id).in_(post_ids))
-                .where(Publication.id != publication_id)
-            )
-            return {p for p in session.exec(query) if p is not None}
+    @property
+    def reconcile_after(self) -> timedelta:
+        """How long after a create was sent its outcome may be reconciled."""
+        return self.reconciler.settle
 
     # -- 2. media -----------------------------------------------------------------------------
 
@@ -277,7 +198,7 @@ class Publisher:
     def _submit(self, publication: Publication) -> int:
         now = self.clock.now()
         pid = publication.id or 0
-        media_ids = [r.media_id for r in self._ready_media(pid) if r.media_id is not None]
+        media_ids = [r.media_id for r in ready_media(self.db, pid) if r.media_id is not None]
         scheduled = publication.scheduled_time
         if publication.mode == "schedule" and scheduled is not None and scheduled <= now:
             scheduled = now + SCHEDULE_LEAD
@@ -316,7 +237,7 @@ class Publisher:
         except PostoriaError as exc:
             self._create_failed(pid, exc)
             return 1
-        self._store_post(pid, post, {S.SUBMITTING}, None)
+        mark_submitted(self.db, pid, post, {S.SUBMITTING}, None, self.clock.now())
         return 1
 
     def _create_failed(self, pid: int, exc: PostoriaError) -> None:
@@ -353,23 +274,6 @@ class Publisher:
             updated_at=self.clock.now(),
         )
 
-    def _store_post(self, pid: int, post: Post, from_states: set[str], reason: str | None) -> None:
-        now = self.clock.now()
-        transition(
-            self.db,
-            pid,
-            from_states,
-            state=S.SUBMITTED,
-            post_id=post.id,
-            post_status=post.status,
-            post_date=post.date,
-            submitted_at=now,
-            state_reason=reason,
-            check_count=0,
-            next_check_at=next_check(post.date, 0, now),
-            updated_at=now,
-        )
-
     # -- 4 and 5. checks within the budget ----------------------------------------------------
 
     def check_media(self) -> int:
@@ -381,18 +285,9 @@ class Publisher:
         return self.poller.poll(self._allowance())
 
     def _allowance(self) -> int:
-        return budget.allowance(self.client, reserved=budget.headroom(self._creates_waiting()))
-
-    def _creates_waiting(self) -> int:
-        now = self.clock.now()
-        with self.db.session() as session:
-            query = (
-                select(sa.func.count())
-                .select_from(Publication)
-                .where(col(Publication.state).in_((S.READY, S.UNKNOWN, S.SUBMITTING)))
-                .where(sa.or_(col(Publication.due_at).is_(None), col(Publication.due_at) <= now))
-            )
-            return int(session.exec(query).one())
+        return budget.allowance(
+            self.client, reserved=budget.headroom(budget.creates_waiting(self.db, self.clock.now()))
+        )
 
     # -- scheduling helpers ------------------------------------------------------------------
 
@@ -442,95 +337,13 @@ class Publisher:
         """Cancel a publication: intent recorded, then DELETE, then ``cancelled``.
 
         With ``recreate`` (a source changed the item), the publication goes back to
-        ``pending`` once its post is deleted, to be created afresh. A publication whose create
-        is being reconciled cannot be cancelled until its outcome is known.
+        ``pending`` once its post is deleted, to be created afresh. See
+        :class:`~bridge.engine.status.Canceller`.
         """
-        now = self.clock.now()
-        with self.db.session() as session:
-            publication = session.get(Publication, publication_id)
-        if publication is None:
-            raise BridgeError(f"publication {publication_id} does not exist")
-        if publication.state in S.FINAL:
-            if publication.state == S.CANCELLED:
-                return
-            raise BridgeError(f"publication {publication_id} is already {publication.state}")
-        if publication.state in (S.SUBMITTING, S.UNKNOWN):
-            raise BridgeError(
-                f"publication {publication_id}'s create is being reconciled; cancel it once "
-                "its outcome is known"
-            )
-        if publication.post_id is None:
-            if recreate:
-                return
-            finish(self.db, publication_id, S.CANCELLED, "cancelled before it was sent", now)
-            return
-        self._delete_post(publication, recreate, now)
-
-    def _delete_post(self, publication: Publication, recreate: bool, now: datetime) -> None:
-        pid = publication.id or 0
-        assert publication.post_id is not None
-        intent = {**publication.options, "cancel_requested_at": isoformat_z(now)}
-        if not transition(
-            self.db,
-            pid,
-            {S.SUBMITTED},
-            options=intent,
-            state_reason="cancel requested",
-            updated_at=now,
-        ):
-            raise BridgeError(f"publication {pid} changed while being cancelled; try again")
         try:
-            with self.client.tag(publication_id=pid), self.client.priority(Priority.CREATE):
-                self.client.delete_post(publication.workspace_id, publication.post_id)
-        except NotFoundError:
-            pass  # already gone: the intent is fulfilled
-        except ConflictError:
-            transition(
-                self.db,
-                pid,
-                {S.SUBMITTED},
-                options=publication.options,
-                state_reason=None,
-                updated_at=self.clock.now(),
-            )
-            raise
+            self.canceller.cancel(publication_id, recreate=recreate)
         finally:
             self.attempts.flush()
-        if recreate:
-            self._reset_for_recreate(publication)
-            return
-        finish(
-            self.db,
-            pid,
-            S.CANCELLED,
-            f"post {publication.post_id} deleted on request",
-            self.clock.now(),
-        )
-
-    def _reset_for_recreate(self, publication: Publication) -> None:
-        pid = publication.id or 0
-        with self.db.session() as session:
-            for row in session.exec(
-                select(AccountResult).where(AccountResult.publication_id == pid)
-            ):
-                session.delete(row)
-        transition(
-            self.db,
-            pid,
-            {S.SUBMITTED},
-            state=S.PENDING,
-            post_id=None,
-            post_status=None,
-            post_date=None,
-            fingerprint="",
-            next_check_at=None,
-            check_count=0,
-            options=publication.options,
-            submit_started_at=None,
-            submitted_at=None,
-            state_reason=f"post {publication.post_id} deleted; to be created again",
-            updated_at=self.clock.now(),
-        )
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -543,16 +356,6 @@ class Publisher:
                 .where(col(Publication.approval).in_(APPROVED))
                 .where(sa.or_(col(Publication.due_at).is_(None), col(Publication.due_at) <= now))
                 .order_by(col(Publication.due_at), col(Publication.id))
-            )
-            return list(session.exec(query))
-
-    def _ready_media(self, publication_id: int) -> list[PublicationMedia]:
-        with self.db.session() as session:
-            query = (
-                select(PublicationMedia)
-                .where(PublicationMedia.publication_id == publication_id)
-                .where(PublicationMedia.state == READY)
-                .order_by(col(PublicationMedia.position))
             )
             return list(session.exec(query))
 

@@ -28,14 +28,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
+from sqlmodel import col, select
+
 from ..clock import isoformat_z, utc
+from ..errors import PostoriaError
+from ..postoria import Priority
+from ..store import Publication
+from ..store import PublicationState as S
+from .attempts import transition
+from .media import ready_media
+from .status import mark_submitted
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
 
+    from ..clock import Clock
     from ..postoria import PostoriaClient
     from ..postoria.models import Post
-    from ..store import Publication
+    from ..store import Database
 
 SETTLE = timedelta(seconds=90)
 """Wait after a create was sent before listing: longer than the client's read timeout (30 s)
@@ -45,6 +56,9 @@ CLOCK_SLACK = timedelta(minutes=10)
 SCHEDULE_SLACK = timedelta(minutes=1)
 """Widening around an exact scheduled time (Postoria may round it to the minute)."""
 LIST_PAGE_SIZE = 100
+RETRY = timedelta(seconds=60)
+"""Wait before listing again when a reconciliation's list failed."""
+LOST = frozenset({S.SUBMITTING, S.UNKNOWN})
 
 ADOPT = "adopt"
 ABSENT = "absent"
@@ -255,3 +269,91 @@ def content_blocks(post: Post) -> list[dict[str, Any]]:
     """The per-network ``{caption, files}`` blocks a post carries, if any."""
     extra = post.model_extra or {}
     return [v for v in extra.values() if isinstance(v, dict) and "caption" in v]
+
+
+class Reconciler:
+    """Runs :func:`find_post` for stored publications and applies its verdict.
+
+    ``submitting`` rows are picked up once :attr:`settle` has passed since their create was
+    sent (the process stopped between sending and storing, or another process is still
+    sending); ``unknown`` rows when their ``next_check_at`` comes. An ``unknown`` row without
+    ``next_check_at`` is waiting for a person (ambiguous) and is left alone.
+    """
+
+    def __init__(
+        self, db: Database, client: PostoriaClient, clock: Clock, *, settle: timedelta = SETTLE
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self.settle = settle
+
+    def due(self) -> list[Publication]:
+        """Publications whose lost create may be reconciled now."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            lost = sa.and_(
+                Publication.state == S.UNKNOWN,
+                col(Publication.next_check_at).is_not(None),
+                col(Publication.next_check_at) <= now,
+            )
+            stranded = sa.and_(
+                Publication.state == S.SUBMITTING,
+                col(Publication.submit_started_at) <= now - self.settle,
+            )
+            query = select(Publication).where(sa.or_(lost, stranded)).order_by(col(Publication.id))
+            return list(session.exec(query))
+
+    def run(self) -> int:
+        """Reconcile every due publication; returns how many were looked at."""
+        done = 0
+        for publication in self.due():
+            with self.client.tag(publication_id=publication.id):
+                self.reconcile(publication)
+            done += 1
+        return done
+
+    def reconcile(self, publication: Publication) -> None:
+        """Ask Postoria what exists for one publication and act on the answer."""
+        now = self.clock.now()
+        pid = publication.id or 0
+        rows = ready_media(self.db, pid)
+        intent = Intent.of(publication, [r.file_id or "" for r in rows], len(rows))
+        try:
+            with self.client.priority(Priority.CREATE):
+                finding = find_post(
+                    self.client, intent, now=now, claimed=lambda ids: self.claimed(ids, pid)
+                )
+        except PostoriaError as exc:
+            reason = f"outcome unknown; reconciliation failed, will retry: {exc}"
+            self._move(pid, S.UNKNOWN, reason, now + RETRY)
+            return
+        if finding.verdict == ADOPT and finding.post is not None:
+            mark_submitted(self.db, pid, finding.post, set(LOST), finding.reason, now)
+        elif finding.verdict == ABSENT:
+            self._move(pid, S.READY, finding.reason, None)
+        else:
+            self._move(pid, S.UNKNOWN, finding.reason, None)
+
+    def _move(self, pid: int, state: str, reason: str, check_at: datetime | None) -> None:
+        transition(
+            self.db,
+            pid,
+            LOST,
+            state=state,
+            state_reason=reason[:2000],
+            next_check_at=check_at,
+            updated_at=self.clock.now(),
+        )
+
+    def claimed(self, post_ids: set[int], publication_id: int) -> set[int]:
+        """Which of ``post_ids`` other publications already own."""
+        if not post_ids:
+            return set()
+        with self.db.session() as session:
+            query = (
+                select(Publication.post_id)
+                .where(col(Publication.post_id).in_(post_ids))
+                .where(Publication.id != publication_id)
+            )
+            return {p for p in session.exec(query) if p is not None}

@@ -25,14 +25,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from sqlmodel import col, select
 
-from .. import registry
-from ..errors import NotFoundError, PostoriaError
+from ..clock import isoformat_z
+from ..errors import BridgeError, ConflictError, NotFoundError, PostoriaError
 from ..postoria import Priority
-from ..store import AccountRecord, AccountResult, ItemRecord, Publication, SourceRecord
+from ..store import AccountRecord, AccountResult, Publication
 from ..store import PublicationState as S
+from .attempts import finish, network_of, transition
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -52,25 +52,6 @@ FIRST_RECHECK = timedelta(seconds=10)
 MAX_RECHECK = timedelta(minutes=10)
 EXTRA_PAGES = 1
 """Pages read beyond what the batch needs before falling back to single reads."""
-
-
-def transition(
-    db: Database, publication_id: int, from_states: Iterable[str], **values: Any
-) -> bool:
-    """Set ``values`` on a publication only if it is still in one of ``from_states``.
-
-    A compare-and-set in one UPDATE: two publishers sharing a database (or a publisher and a
-    person cancelling from the dashboard) can never both move the same publication, and a
-    publication that reached a final state is never moved again.
-    """
-    with db.session() as session:
-        result = session.execute(
-            sa.update(Publication)
-            .where(Publication.id == publication_id)  # type: ignore[arg-type]
-            .where(col(Publication.state).in_(list(from_states)))
-            .values(**values)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def next_check(post_date: datetime | None, check_count: int, now: datetime) -> datetime:
@@ -270,7 +251,7 @@ def save_results(session: Any, publication: Publication, post: Post, now: dateti
         )
         record = known.get(account_id)
         row.account_name = record.name if record else row.account_name
-        row.network = record.network if record else _network_of(publication, account_id)
+        row.network = record.network if record else network_of(publication, account_id)
         row.link = result.link_to_post
         row.error = result.error_text
         row.updated_at = now
@@ -282,12 +263,6 @@ def _accounts(session: Any, account_ids: list[int]) -> dict[int, AccountRecord]:
     return {r.account_id: r for r in session.exec(query)}
 
 
-def _network_of(publication: Publication, account_id: int) -> str | None:
-    if len(publication.networks) == len(publication.account_ids):
-        return publication.networks[publication.account_ids.index(account_id)]
-    return None
-
-
 def final_reason(session: Any, publication_id: int) -> str | None:
     """The accounts' errors, one after the other, for ``state_reason``."""
     rows = session.exec(select(AccountResult).where(AccountResult.publication_id == publication_id))
@@ -295,66 +270,110 @@ def final_reason(session: Any, publication_id: int) -> str | None:
     return "; ".join(errors)[:2000] or None
 
 
-def finish(
-    db: Database, publication_id: int, state: str, reason: str | None, now: datetime
+def mark_submitted(
+    db: Database,
+    publication_id: int,
+    post: Post,
+    from_states: set[str],
+    reason: str | None,
+    now: datetime,
 ) -> bool:
-    """Move a publication to a final state (once) and tell the plugins."""
-    moved = transition(
+    """Store the post a create made (or reconciliation found): the publication is submitted."""
+    return transition(
         db,
         publication_id,
-        set(S.ALL) - S.FINAL,
-        state=state,
+        from_states,
+        state=S.SUBMITTED,
+        post_id=post.id,
+        post_status=post.status,
+        post_date=post.date,
+        submitted_at=now,
         state_reason=reason,
-        next_check_at=None,
-        final_at=now,
+        check_count=0,
+        next_check_at=next_check(post.date, 0, now),
         updated_at=now,
     )
-    if moved:
-        announce(db, publication_id)
-    return moved
 
 
-def announce(db: Database, publication_id: int) -> None:
-    """Call ``publication_finished`` with the documented summary."""
-    try:
-        summary = publication_summary(db, publication_id)
-    except Exception:  # a summary problem must not undo a finished publication
-        log.exception("cannot summarize publication %s", publication_id)
-        return
-    registry.publication_finished(summary)
+class Canceller:
+    """Cancels publications with the create discipline: intent recorded before the DELETE.
 
+    The intent (``options["cancel_requested_at"]``) is committed first; if the process stops
+    after the DELETE, the next status read finds the post gone and, seeing the intent, ends the
+    publication ``cancelled`` rather than ``failed``. A post Postoria is publishing right now
+    (409) cannot be cancelled: the intent is withdrawn and the error raised. A publication whose
+    create is being reconciled cannot be cancelled until its outcome is known.
+    """
 
-def publication_summary(db: Database, publication_id: int) -> dict[str, Any]:
-    """The summary documented in :func:`bridge.hookspecs.publication_finished`."""
-    with db.session() as session:
-        publication = session.get(Publication, publication_id)
-        assert publication is not None
-        item = session.get(ItemRecord, publication.item_id)
-        source = session.get(SourceRecord, publication.source_id)
-        rows = session.exec(
-            select(AccountResult).where(AccountResult.publication_id == publication_id)
-        ).all()
-        by_account = {r.account_id: r for r in rows}
-        results = []
-        for account_id in publication.account_ids:
-            row = by_account.get(account_id)
-            results.append(
-                {
-                    "account_id": account_id,
-                    "network": row.network if row else _network_of(publication, account_id),
-                    "link": row.link if row else None,
-                    "error": row.error if row else None,
-                }
+    def __init__(self, db: Database, client: PostoriaClient, clock: Clock) -> None:
+        self.db = db
+        self.client = client
+        self.clock = clock
+
+    def cancel(self, publication_id: int, *, recreate: bool = False) -> None:
+        """Cancel (and with ``recreate``, reset to ``pending`` after deleting the post)."""
+        with self.db.session() as session:
+            publication = session.get(Publication, publication_id)
+        if publication is None:
+            raise BridgeError(f"publication {publication_id} does not exist")
+        if publication.state == S.CANCELLED:
+            return
+        if publication.state in S.FINAL:
+            raise BridgeError(f"publication {publication_id} is already {publication.state}")
+        if publication.state in (S.SUBMITTING, S.UNKNOWN):
+            raise BridgeError(
+                f"publication {publication_id}'s create is being reconciled; cancel it once "
+                "its outcome is known"
             )
-        return {
-            "id": publication.id,
-            "state": publication.state,
-            "state_reason": publication.state_reason,
-            "source": source.name if source else None,
-            "route": publication.route,
-            "item_title": item.title if item else None,
-            "item_link": item.link if item else None,
-            "post_ids": [publication.post_id] if publication.post_id else [],
-            "results": results,
-            "requests_spent": publication.requests_spent,
-        }
+        if publication.post_id is not None:
+            self._delete(publication, recreate)
+        elif not recreate:
+            reason = "cancelled before it was sent"
+            if not finish(self.db, publication_id, S.CANCELLED, reason, self.clock.now()):
+                raise BridgeError(f"publication {publication_id} changed; try again")
+
+    def _delete(self, publication: Publication, recreate: bool) -> None:
+        pid, post_id = publication.id or 0, publication.post_id
+        assert post_id is not None
+        now = self.clock.now()
+        intent = {**publication.options, "cancel_requested_at": isoformat_z(now)}
+        if not transition(
+            self.db, pid, {S.SUBMITTED}, options=intent, state_reason="cancel requested"
+        ):
+            raise BridgeError(f"publication {pid} changed while being cancelled; try again")
+        try:
+            with self.client.tag(publication_id=pid), self.client.priority(Priority.CREATE):
+                self.client.delete_post(publication.workspace_id, post_id)
+        except NotFoundError:
+            pass  # already gone: the intent is fulfilled
+        except ConflictError:
+            transition(self.db, pid, {S.SUBMITTED}, options=publication.options, state_reason=None)
+            raise
+        if recreate:
+            self._reset(publication)
+        else:
+            finish(self.db, pid, S.CANCELLED, f"post {post_id} deleted on request", now)
+
+    def _reset(self, publication: Publication) -> None:
+        pid = publication.id or 0
+        with self.db.session() as session:
+            query = select(AccountResult).where(AccountResult.publication_id == pid)
+            for row in session.exec(query):
+                session.delete(row)
+        transition(
+            self.db,
+            pid,
+            {S.SUBMITTED},
+            state=S.PENDING,
+            state_reason=f"post {publication.post_id} deleted; to be created again",
+            options=publication.options,
+            post_id=None,
+            post_status=None,
+            post_date=None,
+            fingerprint="",
+            submit_started_at=None,
+            submitted_at=None,
+            next_check_at=None,
+            check_count=0,
+            updated_at=self.clock.now(),
+        )
