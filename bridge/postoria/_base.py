@@ -280,8 +280,8 @@ class BaseClient:
     def _interpret(self, call: Call, response: httpx.Response, parse: Parser[Any]) -> _Result:
         is_api = call.endpoint.counts_against_budget
         if is_api:
-            limit, remaining, _ = rate_limit_headers(response)
-            self.limiter.observe(limit=limit, remaining=remaining)
+            limit, remaining, reset = rate_limit_headers(response)
+            self.limiter.observe(limit=limit, remaining=remaining, reset=reset)
         result = _Result()
         if response.is_success:
             try:

@@ -91,6 +91,11 @@ class RateLimiter:
             self._expire(now)
             return max(0, self._capacity - len(self._window))
 
+    def waiting(self) -> int:
+        """Callers currently waiting for room (a sign the budget is the bottleneck)."""
+        with self._cond:
+            return len(self._waiters)
+
     def wait_time(self) -> float:
         """Seconds until one more request may be sent (0 when it may go now)."""
         with self._cond:
@@ -102,12 +107,20 @@ class RateLimiter:
             self._paused_until = max(self._paused_until, self.clock.monotonic() + seconds)
             self._cond.notify_all()
 
-    def observe(self, *, limit: int | None = None, remaining: int | None = None) -> None:
-        """Tighten to what the server reports (``X-RateLimit-Limit``/``-Remaining``).
+    def observe(
+        self,
+        *,
+        limit: int | None = None,
+        remaining: int | None = None,
+        reset: float | None = None,
+    ) -> None:
+        """Tighten to what the server reports (``X-RateLimit-Limit``/``-Remaining``/``-Reset``).
 
         Only ever tightens: the local window already counts this process's requests, so a
         server that reports fewer left than we think means someone else spends the key. The
-        difference is booked as requests sent now, so it ages out of the window normally.
+        difference is booked as phantom requests that leave the window spread evenly between
+        ``reset`` (when the server's oldest request leaves) and a full window from now, the
+        best guess without knowing when the others sent theirs.
         """
         with self._cond:
             now = self.clock.monotonic()
@@ -118,8 +131,11 @@ class RateLimiter:
                 return
             local = self._capacity - len(self._window)
             deficit = local - max(0, remaining - self.budget.margin)
-            for _ in range(max(0, deficit)):
-                bisect.insort(self._window, now)
+            per = self.budget.per
+            first = min(max(reset, 0.0), per) if reset is not None else per
+            for index in range(max(0, deficit)):
+                expires = now + first + (per - first) * index / max(1, deficit)
+                bisect.insort(self._window, expires - per)
 
     def _enqueue(self, ticket: _Ticket) -> None:
         bisect.insort(self._waiters, ticket)
