@@ -37,13 +37,26 @@ class KeyLines:
     """Line numbers (1-based) of the keys and tables of one TOML document."""
 
     lines: dict[Loc, int] = field(default_factory=dict)
+    text_starts: dict[Loc, int] = field(default_factory=dict)
+    """For keys holding a multi-line string: the line its text starts on."""
 
     @classmethod
     def scan(cls, text: str) -> KeyLines:
         """Scan ``text`` once; never raises, whatever the text holds."""
         found = cls()
-        _Scanner(found.lines).run(text)
+        _Scanner(found.lines, found.text_starts).run(text)
         return found
+
+    def line_in_value(self, loc: Loc, line: int) -> int | None:
+        """The file line of ``line`` (1-based) within the string value at ``loc``.
+
+        Exact for multi-line strings; for a one-line string it is the key's line. ``None``
+        when the key itself was not found.
+        """
+        start = self.text_starts.get(loc)
+        if start is not None:
+            return start + line - 1
+        return self.lines.get(loc)
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of ``loc`` or of its nearest enclosing key that was found, else ``None``."""
@@ -57,8 +70,9 @@ class KeyLines:
 class _Scanner:
     """A line-oriented walk over TOML that tracks which table each key belongs to."""
 
-    def __init__(self, lines: dict[Loc, int]) -> None:
+    def __init__(self, lines: dict[Loc, int], text_starts: dict[Loc, int]) -> None:
         self.lines = lines
+        self.text_starts = text_starts
         self.table: Loc = ()
         self.array_counts: dict[Loc, int] = {}
         self.in_string: str | None = None  # the closing delimiter of an open multi-line string
@@ -90,6 +104,11 @@ class _Scanner:
         if match := _KEY_LINE.match(line):
             key = (*self.table, *_split_key(match.group(1)))
             self.lines[key] = number
+            value = line[match.end() :].lstrip()
+            if value.startswith(('"""', "'''")):
+                # TOML drops a newline right after the opening quotes.
+                opens_line = value[3:].strip() == ""
+                self.text_starts[key] = number + 1 if opens_line else number
             return line[match.end() :]
         return line
 

@@ -318,6 +318,13 @@ class BridgeConfig(_Section):
                 return f"${variable}", None
         return str(self.path), self._key_lines.line_of(loc)
 
+    def locate_in_value(self, loc: Loc, line: int) -> tuple[str, int | None]:
+        """Like :meth:`locate`, for ``line`` within the string written at ``loc``."""
+        file, key_line = self.locate(loc)
+        if file != str(self.path):
+            return file, None
+        return file, self._key_lines.line_in_value(loc, line) or key_line
+
     def source(self, name: str) -> SourceConfig:
         """The source named ``name``; ``KeyError`` when there is none."""
         for source in self.sources:
