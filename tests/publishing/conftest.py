@@ -78,5 +78,6 @@ def world(
 ) -> Iterator[World]:
     """Everything wired together; the publisher may fetch media from loopback."""
     publisher = Publisher(db, client, clock, settings, allow_private_media_hosts=True)
-    yield World(sandbox, clock, db, client, settings, publisher)
-    publisher.close()
+    made = World(sandbox, clock, db, client, settings, publisher)
+    yield made
+    made.publisher.close()

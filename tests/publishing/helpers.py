@@ -120,9 +120,9 @@ class World:
                 )
             return publication.id or 0
 
-    def run(self, *, max_steps: int = 200, publisher: Publisher | None = None) -> int:
+    def run(self, *, max_steps: int = 200) -> int:
         """Step until nothing is pending, jumping the clock to each wakeup; returns steps."""
-        publisher = publisher or self.publisher
+        publisher = self.publisher
         for steps in range(1, max_steps + 1):
             publisher.step()
             if publisher.pending_count() == 0:
@@ -185,15 +185,17 @@ class World:
         """The sandbox's log entries for one endpoint (``create_post``, ``list_posts``, …)."""
         return [e for e in self.server.state.requests() if e["endpoint"] == endpoint]
 
-    def new_publisher(self) -> Publisher:
-        """A second publisher on the same database (a restarted process)."""
-        return Publisher(
+    def restart(self) -> Publisher:
+        """Replace the publisher by a new one on the same database (a restarted process)."""
+        self.publisher.close()
+        self.publisher = Publisher(
             self.db,
             self.client,
             self.clock,
             self.settings,
             allow_private_media_hosts=self.allow_private,
         )
+        return self.publisher
 
 
 def at(clock: ManualClock, seconds: float) -> datetime:

@@ -1,0 +1,187 @@
+"""Never post twice: lost answers, 5xx, crashes and failing lists around a create."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bridge.engine import reconcile
+from bridge.engine.attempts import transition
+from bridge.postoria import CreatePost
+from bridge.sandbox import FaultRule
+from bridge.store import PublicationState as S
+
+from .helpers import ACME, ACME_LINKEDIN, ACME_X, World
+
+
+def test_a_dropped_answer_is_adopted_not_recreated(world: World) -> None:
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="drop_after_create", count=1))
+    pid = world.add(caption="Dropped answer")
+
+    world.publisher.step()
+    publication = world.publication(pid)
+    assert publication.state == S.UNKNOWN
+    assert publication.post_id is None
+    world.run()
+
+    publication = world.publication(pid)
+    assert publication.state == S.POSTED
+    assert len(world.posts(include_deleted=True)) == 1
+    assert publication.post_id == world.posts()[0]["id"]
+    assert len(world.served("create_post")) == 1
+    outcomes = [(a.endpoint, a.outcome) for a in world.attempts(pid)]
+    assert outcomes[:2] == [
+        ("POST /workspaces/{ws}/posts", "outcome_unknown"),
+        ("GET /workspaces/{ws}/posts", "ok"),
+    ]
+
+
+def test_reconciliation_waits_for_the_settle_time(world: World) -> None:
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="drop_after_create", count=1))
+    pid = world.add()
+
+    world.publisher.step()
+    world.advance(world.publisher.reconcile_after.total_seconds() - 5)
+    world.publisher.step()
+
+    assert world.publication(pid).state == S.UNKNOWN
+    assert world.served("list_posts") == []
+
+
+def test_a_5xx_on_create_is_reconciled_then_created_once(world: World) -> None:
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="error", status=503, count=1))
+    pid = world.add(caption="After a 503")
+
+    world.publisher.step()
+    assert world.publication(pid).state == S.UNKNOWN
+    world.run()
+
+    publication = world.publication(pid)
+    assert publication.state == S.POSTED
+    assert publication.create_attempts == 2
+    assert world.captions_posted() == {"After a 503": 1}
+
+
+def test_garbled_create_answers_are_reconciled(world: World) -> None:
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="invalid_json", count=1))
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="missing_fields", count=1))
+    first = world.add(caption="Half a body")
+    second = world.add(caption="No id in the body")
+
+    world.run()
+
+    assert world.publication(first).state == S.POSTED
+    assert world.publication(second).state == S.POSTED
+    assert world.captions_posted() == {"Half a body": 1, "No id in the body": 1}
+    assert len(world.served("create_post")) == 2
+
+
+def test_a_crash_after_sending_is_adopted_by_a_new_publisher(world: World) -> None:
+    pid = world.add(caption="Sent, then the process died")
+    # What a crash leaves: the intent committed, the create sent, the answer never stored.
+    transition(world.db, pid, {S.PENDING}, state=S.SUBMITTING, submit_started_at=world.clock.now())
+    world.client.create_post(
+        ACME,
+        CreatePost(
+            publish_mode="publish_now",
+            social_account_ids=[ACME_X, ACME_LINKEDIN],
+            caption="Sent, then the process died",
+        ),
+    )
+    restarted = world.restart()
+    restarted.step()
+    assert world.publication(pid).state == S.SUBMITTING  # it may still be in flight
+    world.advance(restarted.reconcile_after.total_seconds() + 1)
+    world.run()
+
+    publication = world.publication(pid)
+    assert publication.state == S.POSTED
+    assert len(world.posts(include_deleted=True)) == 1
+    assert publication.post_id == world.posts()[0]["id"]
+
+
+def test_a_failing_list_creates_nothing(world: World) -> None:
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="error", status=500, count=1))
+    world.server.faults.add(FaultRule(endpoint="list_posts", kind="error", status=503))
+    pid = world.add(caption="Cannot list")
+
+    world.publisher.step()
+    for _ in range(5):
+        world.advance(300)
+        world.publisher.step()
+
+    publication = world.publication(pid)
+    assert publication.state == S.UNKNOWN
+    assert "reconciliation failed" in (publication.state_reason or "")
+    assert world.posts() == []
+    assert len(world.served("create_post")) == 1
+
+    world.server.faults.clear()
+    world.run()
+    assert world.publication(pid).state == S.POSTED
+    assert world.captions_posted() == {"Cannot list": 1}
+
+
+def test_ambiguous_matches_are_left_for_a_person(world: World) -> None:
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="drop_after_create", count=1))
+    pid = world.add(caption="Twice already")
+    world.publisher.step()
+    # Someone else posted the very same thing with the same key meanwhile.
+    world.client.create_post(
+        ACME,
+        CreatePost(
+            publish_mode="publish_now",
+            social_account_ids=[ACME_X, ACME_LINKEDIN],
+            caption="Twice already",
+        ),
+    )
+
+    world.advance(world.publisher.reconcile_after.total_seconds() + 1)
+    world.publisher.step()
+    world.advance(3600)
+    world.publisher.step()
+
+    publication = world.publication(pid)
+    assert publication.state == S.UNKNOWN
+    assert publication.next_check_at is None
+    assert (publication.state_reason or "").startswith("ambiguous")
+    assert len(world.posts()) == 2
+    assert len(world.served("create_post")) == 2
+    assert world.publisher.next_wakeup() is None
+
+
+def test_a_post_owned_by_another_publication_is_not_adopted(world: World) -> None:
+    owner = world.add(caption="Same words")
+    world.run()
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="error", status=500, count=1))
+    pid = world.add(caption="Same words")
+
+    world.run()
+
+    assert world.publication(pid).state == S.POSTED
+    assert world.publication(pid).post_id != world.publication(owner).post_id
+    assert world.captions_posted() == {"Same words": 2}
+
+
+def test_fingerprint_ignores_account_order_but_not_media_order() -> None:
+    base = {"caption": "x", "mode": "publish_now", "scheduled_time": None, "queue_id": None}
+    one = reconcile.fingerprint(account_ids=[1, 2], media_ids=[5, 6], **base)
+    assert one == reconcile.fingerprint(account_ids=[2, 1], media_ids=[5, 6], **base)
+    assert one != reconcile.fingerprint(account_ids=[1, 2], media_ids=[6, 5], **base)
+    assert len(one) == 64
+
+
+def test_scheduled_window_is_tight_around_the_time(world: World) -> None:
+    when = world.clock.now() + timedelta(hours=5)
+    intent = reconcile.Intent(
+        workspace_id=ACME,
+        caption="c",
+        account_ids=(ACME_X,),
+        media_count=0,
+        mode="schedule",
+        scheduled_time=when,
+        queue_id=None,
+        sent_at=world.clock.now(),
+    )
+    date_from, date_to = reconcile.window(intent, world.clock.now())
+    assert date_from <= when <= (date_to or when)
+    assert (date_to or when) - date_from <= timedelta(minutes=2)
