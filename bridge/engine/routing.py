@@ -1,0 +1,311 @@
+"""Routing: turn each new item into planned publications, one per route and distinct caption.
+
+For every item with status ``new``, each route of its source decides (filters), renders the
+caption for every account (one publication per distinct caption), picks the media and plans
+the time. All of an item's publications and its ``routed`` status commit in one transaction,
+and ``(item, route, variant)`` is unique, so routing the same item twice (a crash, two
+processes) cannot create a second publication.
+
+What cannot go out is still recorded, as a ``skipped`` publication with its reason (caption
+too long, media required and missing, a network that needs media or video), so the dashboard
+and ``bridge preview`` can say why instead of staying silent. Nothing here talks to Postoria.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..captions import CaptionContext, CaptionTooLongError, render_for_accounts
+from ..captions.render import AccountRef, CaptionGroup, default_renderer
+from ..errors import CaptionError, ConfigError
+from ..store import (
+    Approval,
+    ItemRecord,
+    Publication,
+    PublicationMedia,
+    PublicationState,
+    SourceRecord,
+)
+from .filters import evaluate
+from .ingest import item_from_record
+from .media_choice import ChosenMedia, choose_media, network_problem
+from .planning import Plan, Planner, PlanningError
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..config import BridgeConfig, RouteConfig
+    from ..sources import Item
+    from ..store import Database
+    from .directory import AccountDirectory, RouteTarget
+
+log = logging.getLogger(__name__)
+
+NO_ROUTE = "no matching route"
+BATCH = 200
+
+
+@dataclass
+class Draft:
+    """One publication-to-be of an item on a route: its accounts, caption and media.
+
+    ``skip_reason`` is set when it must not be sent; ``lengths`` counts the caption the way
+    each network of the draft counts.
+    """
+
+    route: str
+    accounts: list[AccountRef]
+    caption: str = ""
+    first_comment: str | None = None
+    link_url: str | None = None
+    media: list[ChosenMedia] = field(default_factory=list)
+    lengths: dict[str, int] = field(default_factory=dict)
+    skip_reason: str | None = None
+
+    @property
+    def account_ids(self) -> list[int]:
+        """The accounts' IDs, sorted."""
+        return sorted(account.id for account in self.accounts)
+
+    @property
+    def networks(self) -> list[str]:
+        """The distinct networks of the accounts, sorted."""
+        return sorted({account.network for account in self.accounts})
+
+    @property
+    def variant(self) -> str:
+        """A short hash of the sorted account IDs: stable for the same group of accounts."""
+        text = ",".join(str(account_id) for account_id in self.account_ids)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def draft_publications(
+    route: RouteConfig, item: Item, target: RouteTarget, source_name: str
+) -> list[Draft]:
+    """The drafts of ``item`` on ``route``: every target account lands in exactly one."""
+    accounts = list(target.accounts)
+    chosen = choose_media(route.media, item.media, {a.network for a in accounts})
+    try:
+        groups = render_for_accounts(route, item, accounts, source_name)
+        drafts: list[Draft] = []
+    except CaptionTooLongError as exc:
+        groups = exc.groups
+        drafts = [Draft(route.name, list(e.accounts), skip_reason=str(e)) for e in exc.too_long]
+    except CaptionError as exc:
+        return [Draft(route.name, accounts, skip_reason=f"caption failed: {exc}")]
+    for group in groups:
+        drafts += _split_by_network_rules(route, item, group, chosen.media, source_name)
+    for draft in drafts:
+        if chosen.skip_reason and draft.skip_reason is None:
+            draft.skip_reason = chosen.skip_reason
+    return drafts
+
+
+def _split_by_network_rules(
+    route: RouteConfig,
+    item: Item,
+    group: CaptionGroup,
+    media: list[ChosenMedia],
+    source_name: str,
+) -> list[Draft]:
+    """The group's accounts that can take the post, and those a network rule blocks."""
+    fine: list[AccountRef] = []
+    blocked: dict[str, list[AccountRef]] = {}
+    for account in group.accounts:
+        problem = network_problem(account.network, media)
+        if problem:
+            blocked.setdefault(problem, []).append(account)
+        else:
+            fine.append(account)
+    parts = [(fine, None)] if fine else []
+    parts += [(accounts, reason) for reason, accounts in blocked.items()]
+    drafts = []
+    for accounts, reason in parts:
+        networks = {account.network for account in accounts}
+        draft = Draft(
+            route.name,
+            accounts,
+            caption=group.caption,
+            first_comment=group.first_comment,
+            lengths={n: length for n, length in group.lengths.items() if n in networks},
+            skip_reason=reason,
+        )
+        if reason is None:
+            draft.media = list(media)
+            if route.link:
+                draft.link_url = _link_url(route, item, accounts[0], source_name)
+        drafts.append(draft)
+    return drafts
+
+
+def _link_url(route: RouteConfig, item: Item, account: AccountRef, source_name: str) -> str | None:
+    """The item's link with the route's UTM parameters, as rendered for ``account``."""
+    if not item.link:
+        return None
+    renderer = default_renderer()
+    context = CaptionContext.from_item(item, source_name=source_name, route_name=route.name)
+    variables = context.variables(network=account.network, account=account.name)
+    return renderer.link_for(route, context, variables) or None
+
+
+def publication_options(route: RouteConfig, draft: Draft, plan: Plan | None) -> dict[str, Any]:
+    """What the publisher needs besides the columns: Postoria options and planning notes."""
+    repost = None
+    if route.repost is not None:
+        repost = {k: v for k, v in route.repost.model_dump(mode="json").items() if v is not None}
+    return {
+        "media": route.media,
+        "repost": repost,
+        "youtube": route.youtube,
+        "tiktok": route.tiktok,
+        "comment_delay": route.comment_delay,
+        "content_type": route.content_type,
+        "lengths": draft.lengths,
+        "plan": plan.note if plan else None,
+    }
+
+
+class Router:
+    """Routes new items into publications; see the module docstring."""
+
+    def __init__(
+        self, db: Database, config: BridgeConfig, directory: AccountDirectory, clock: Clock
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.directory = directory
+        self.clock = clock
+
+    def route_new_items(self) -> list[int]:
+        """Route every item with status ``new``; return the IDs of publications created."""
+        created: list[int] = []
+        after = 0
+        while True:
+            with self.db.session() as session:
+                ids = session.exec(
+                    select(ItemRecord.id)
+                    .where(ItemRecord.status == "new", ItemRecord.id > after)  # type: ignore[operator]
+                    .order_by(ItemRecord.id)
+                    .limit(BATCH)
+                ).all()
+                names = dict(session.exec(select(SourceRecord.id, SourceRecord.name)).all())
+            for item_id in ids:
+                assert item_id is not None
+                created += self._route_one(item_id, names)
+            if len(ids) < BATCH:
+                return created
+            after = ids[-1] or after
+
+    def _route_one(self, item_id: int, source_names: dict[int | None, str]) -> list[int]:
+        try:
+            with self.db.session() as session:
+                row = session.get(ItemRecord, item_id)
+                if row is None or row.status != "new":
+                    return []  # routed meanwhile by another process
+                return self._route_row(session, row, source_names.get(row.source_id, ""))
+        except sa.exc.IntegrityError:
+            log.info("item %d was routed concurrently; keeping the other router's work", item_id)
+            return []
+        except (ConfigError, PlanningError) as exc:
+            log.error("item %d not routed yet: %s", item_id, exc)
+            return []
+
+    def _route_row(self, session: Session, row: ItemRecord, source_name: str) -> list[int]:
+        item = item_from_record(row)
+        now = self.clock.now()
+        planner = Planner(session, now)
+        rejected: list[str] = []
+        taken: list[tuple[RouteConfig, RouteTarget]] = []
+        for route in self.config.routes_for(source_name):
+            decision = evaluate(route, item)
+            if decision.accepted:
+                taken.append((route, self.directory.route_target(route.name)))
+            else:
+                rejected.append(f"{route.name} {decision.reason}")
+        created: list[int] = []
+        for route, target in taken:
+            for draft in draft_publications(route, item, target, source_name):
+                publication = self._insert(session, planner, row, route, target, draft, now)
+                if publication is not None and publication.state == PublicationState.PENDING:
+                    assert publication.id is not None
+                    created.append(publication.id)
+        row.status = "routed"
+        if taken:
+            row.status_reason = f"routed to {', '.join(route.name for route, _ in taken)}"
+        else:
+            row.status_reason = NO_ROUTE + (f": {'; '.join(rejected)}" if rejected else "")
+        session.add(row)
+        return created
+
+    def _insert(
+        self,
+        session: Session,
+        planner: Planner,
+        row: ItemRecord,
+        route: RouteConfig,
+        target: RouteTarget,
+        draft: Draft,
+        now: Any,
+    ) -> Publication | None:
+        existing = session.exec(
+            select(Publication).where(
+                Publication.item_id == row.id,
+                Publication.route == route.name,
+                Publication.variant == draft.variant,
+            )
+        ).first()
+        if existing is not None:
+            return None
+        plan = None
+        if draft.skip_reason is None:
+            plan = planner.plan(
+                route,
+                target.zone,
+                draft.account_ids,
+                row.source_id,
+                first_seen=row.first_seen_at or now,
+                published=row.published,
+            )
+        publication = Publication(
+            item_id=row.id,
+            source_id=row.source_id,
+            route=route.name,
+            variant=draft.variant,
+            workspace_id=target.workspace_id,
+            account_ids=draft.account_ids,
+            networks=draft.networks,
+            mode=route.mode,
+            queue_id=target.queue_id if route.mode == "queue" else None,
+            scheduled_time=plan.scheduled_time if plan else None,
+            due_at=plan.due_at if plan else None,
+            caption=draft.caption,
+            first_comment=draft.first_comment,
+            link_url=draft.link_url,
+            options=publication_options(route, draft, plan),
+            state=PublicationState.SKIPPED if draft.skip_reason else PublicationState.PENDING,
+            state_reason=draft.skip_reason,
+            approval=Approval.PENDING if route.approval else Approval.NOT_REQUIRED,
+            final_at=now if draft.skip_reason else None,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(publication)
+        session.flush()
+        assert publication.id is not None
+        if plan is not None:
+            for position, media in enumerate(draft.media):
+                session.add(
+                    PublicationMedia(
+                        publication_id=publication.id,
+                        position=position,
+                        source_url=media.url,
+                        kind=media.kind,
+                        state="pending",
+                    )
+                )
+        return publication

@@ -1,0 +1,150 @@
+"""Items become publications: filters, captions per network, media, skips with reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from routing_helpers import Entry, World
+from sqlmodel import select
+
+from bridge.clock import ManualClock
+from bridge.feedserver import FeedServer
+from bridge.sandbox import SandboxServer
+from bridge.store import ItemRecord
+
+ROUTES = """
+[[routes]]
+name = "acme-news"
+sources = ["blog"]
+workspace = "Acme Corp"
+accounts = ["network:linkedin", "network:x", "network:bluesky"]
+mode = "publish_now"
+include = ["category:News", "(?i)^launch"]
+exclude = ["(?i)sponsored"]
+utm = { source = "social", medium = "{{ network }}" }
+template = "{{ title }} {{ link }} {{ categories | hashtags(max=2) }}"
+first_comment = "More: {{ link }}"
+link = true
+
+[routes.templates]
+x = "{{ title }} (on X) {{ link }}"
+
+[[routes]]
+name = "alice-globex"
+sources = ["blog"]
+workspace = "Globex"
+accounts = ["network:facebook", "network:instagram"]
+mode = "publish_now"
+include = ["author:ALICE"]
+approval = true
+template = "{{ title }}"
+"""
+
+
+@pytest.fixture
+def world(
+    tmp_path: Path, sandbox: SandboxServer, feed_server: FeedServer, clock: ManualClock
+) -> Iterator[World]:
+    world = World(tmp_path, sandbox, feed_server, clock, ROUTES)
+    yield world
+    world.close()
+
+
+def entry(n: int, **keys: object) -> Entry:
+    keys.setdefault("description", "Body")
+    return Entry(f"g{n}", f"Title {n}", f"https://acme.example/p/{n}", **keys)  # type: ignore[arg-type]
+
+
+def test_one_feed_feeds_several_clients_routes_by_category_author_and_regex(
+    world: World,
+) -> None:
+    world.publish(
+        [
+            entry(1, categories=["News"], author="Bob"),
+            entry(2, categories=["Events"], author="Alice"),
+            entry(3, categories=["News"], author="Bob", description="A sponsored post"),
+            entry(4, categories=["Launch week"], author="Carol"),
+            entry(5, categories=["Misc"], author="Dan"),
+        ]
+    )
+    by_item = {}
+    for publication in world.publications():
+        by_item.setdefault(publication.item_id, set()).add(publication.route)
+    items = {item.external_id: item for item in world.items()}
+    assert by_item[items["g1"].id] == {"acme-news"}
+    assert by_item[items["g2"].id] == {"alice-globex"}
+    assert by_item[items["g4"].id] == {"acme-news"}  # the regex sees categories
+    for name in ("g3", "g5"):
+        assert items[name].id not in by_item
+        assert items[name].status == "routed"
+        assert (items[name].status_reason or "").startswith("no matching route")
+    assert "excluded by the rule '(?i)sponsored'" in (items["g3"].status_reason or "")
+    assert all(item.status == "routed" for item in items.values())
+
+
+def test_captions_differ_per_network_with_utm_hashtags_and_first_comment(world: World) -> None:
+    created = world.publish([entry(1, categories=["News", "Product news"])])
+    publications = {tuple(p.networks): p for p in world.publications()}
+    assert set(publications) == {("x",), ("linkedin",), ("bluesky",)}
+    assert len(created) == 3
+    assert len({p.variant for p in publications.values()}) == 3
+    linkedin = publications[("linkedin",)]
+    assert linkedin.caption.startswith("Title 1 https://acme.example/p/1?")
+    assert "utm_medium=linkedin" in linkedin.caption and "utm_source=social" in linkedin.caption
+    assert "#News #ProductNews" in linkedin.caption
+    assert "utm_medium=linkedin" in (linkedin.link_url or "")
+    assert (linkedin.first_comment or "").startswith("More: https://acme.example/p/1?")
+    x = publications[("x",)]
+    assert "(on X)" in x.caption and "#News" not in x.caption
+    assert x.account_ids == [101] and x.workspace_id == 1
+    assert x.state == "pending" and x.approval == "not_required"
+    assert x.due_at == world.clock.now() and x.scheduled_time is None
+    assert x.options["lengths"] == {"x": len("Title 1 (on X) ") + 23}
+
+
+def test_network_rules_and_approval_are_recorded_not_sent(world: World) -> None:
+    world.publish([entry(2, author="Alice")])
+    publications = {tuple(p.networks): p for p in world.publications()}
+    facebook, instagram = publications[("facebook",)], publications[("instagram",)]
+    assert (facebook.state, facebook.approval) == ("pending", "pending")
+    assert instagram.state == "skipped"
+    assert instagram.state_reason == "instagram needs an image or a video and the item has none"
+
+
+def test_media_is_chosen_from_the_item(world: World) -> None:
+    created = world.publish([entry(2, author="Alice", image="https://cdn.acme.example/a.jpg")])
+    (publication,) = world.publications()  # one caption, and both networks can take media
+    assert created == [publication.id]
+    assert publication.networks == ["facebook", "instagram"]
+    (media,) = world.media(created[0])
+    assert (media.source_url, media.kind, media.position) == (
+        "https://cdn.acme.example/a.jpg",
+        "image",
+        0,
+    )
+
+
+def test_too_long_captions_are_skipped_with_the_reason(world: World) -> None:
+    long_title = "Launch " + "word " * 70
+    world.publish([Entry("long", long_title.strip(), "https://acme.example/long", "b")])
+    states = {tuple(p.networks): (p.state, p.state_reason) for p in world.publications()}
+    assert states[("linkedin",)] == ("pending", None)
+    state, reason = states[("x",)]
+    assert state == "skipped" and "over the limit of 280 for x" in (reason or "")
+    assert states[("bluesky",)][0] == "skipped"
+
+
+def test_routing_twice_never_creates_a_second_publication(world: World) -> None:
+    first = world.publish([entry(1, categories=["News"])])
+    assert len(first) == 3
+    assert world.router.route_new_items() == []
+    with world.db.session() as session:  # as if a crash left the item "new" after routing
+        for item in session.exec(select(ItemRecord)).all():
+            item.status = "new"
+            session.add(item)
+    world.clock.advance(timedelta(minutes=5))
+    assert world.router.route_new_items() == []
+    assert len(world.publications()) == 3
