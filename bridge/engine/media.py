@@ -293,11 +293,7 @@ class MediaStage:
             reason = f"required {describe(first)} failed: {first.error}"
             finish(self.db, publication_id, S.FAILED, reason, now)
             return
-        reason = None
-        if failed:
-            reason = "posted without media that failed: " + "; ".join(
-                f"{describe(r)}: {r.error}" for r in failed
-            )
+        reason = dropped_note(failed)
         ready = [r for r in rows if r.state == READY]
         if not ready and not publication.caption.strip():
             finish(self.db, publication_id, S.FAILED, reason or "nothing to post", now)
@@ -358,6 +354,27 @@ def ready_media(db: Database, publication_id: int) -> list[PublicationMedia]:
             .order_by(col(PublicationMedia.position))
         )
         return list(session.exec(query))
+
+
+def dropped_note(failed: list[PublicationMedia]) -> str | None:
+    """The note kept on a publication posted without its failed optional media."""
+    if not failed:
+        return None
+    return "posted without media that failed: " + "; ".join(
+        f"{describe(r)}: {r.error}" for r in failed
+    )
+
+
+def media_note(db: Database, publication_id: int) -> str | None:
+    """:func:`dropped_note` for a stored publication."""
+    with db.session() as session:
+        query = (
+            select(PublicationMedia)
+            .where(PublicationMedia.publication_id == publication_id)
+            .where(PublicationMedia.state == FAILED)
+            .order_by(col(PublicationMedia.position))
+        )
+        return dropped_note(list(session.exec(query)))
 
 
 def is_permanent(error: PostoriaError) -> bool:

@@ -48,7 +48,7 @@ from ..store import PublicationState as S
 from . import budget, reconcile
 from .attempts import AttemptRecorder, finish, transition
 from .download import Downloader
-from .media import MediaStage, media_policy, ready_media
+from .media import MediaStage, media_note, media_policy, ready_media
 from .status import Canceller, StatusPoller, mark_submitted
 
 if TYPE_CHECKING:
@@ -237,7 +237,8 @@ class Publisher:
         except PostoriaError as exc:
             self._create_failed(pid, exc)
             return 1
-        mark_submitted(self.db, pid, post, {S.SUBMITTING}, None, self.clock.now())
+        note = media_note(self.db, pid)
+        mark_submitted(self.db, pid, post, {S.SUBMITTING}, note, self.clock.now())
         return 1
 
     def _create_failed(self, pid: int, exc: PostoriaError) -> None:

@@ -229,7 +229,9 @@ class StatusPoller:
                 publication.next_check_at = next_check(post.date, publication.check_count, now)
                 return
             session.flush()
-            reason = final_reason(session, publication_id) if final != S.POSTED else None
+            errors = final_reason(session, publication_id) if final != S.POSTED else None
+            notes = [n for n in (errors, publication.state_reason) if n]
+            reason = "; ".join(notes)[:2000] or None
         finish(self.db, publication_id, final, reason, now)
 
 
