@@ -14,6 +14,8 @@ from bridge.sandbox import SandboxConfig, SandboxServer
 
 from .samples import SAMPLES
 
+PLAIN = httpx.Client(timeout=10, verify=False)
+"""A keyless client for absolute URLs (loopback HTTP only, so no TLS context to build)."""
 START = datetime(2026, 8, 3, 12, 0, tzinfo=UTC)  # a Monday, 08:00 in New York
 ACME = 1
 
@@ -56,7 +58,7 @@ def make_server(clock: ManualClock) -> Iterator[Callable[..., SandboxServer]]:
 def client_for(server: SandboxServer, key: str | None = None) -> httpx.Client:
     """An httpx client for ``server`` with ``key`` (the main key by default)."""
     headers = {"Authorization": f"Bearer {key or server.api_key}"}
-    return httpx.Client(base_url=server.url, headers=headers, timeout=10)
+    return httpx.Client(base_url=server.url, headers=headers, timeout=10, verify=False)
 
 
 @pytest.fixture
@@ -81,7 +83,7 @@ def upload(api: httpx.Client, server: SandboxServer) -> Callable[..., dict[str, 
             f"/workspaces/{workspace}/media/uploads",
             json={"name": name, "content_type": content_type},
         ).json()
-        put = httpx.put(
+        put = PLAIN.put(
             slot["upload"]["url"],
             content=make() if body is None else body,
             headers={"Content-Type": content_type},

@@ -6,7 +6,7 @@ import pytest
 from bridge.clock import isoformat_z
 from bridge.sandbox import SandboxConfig, SandboxServer, create_app
 
-from .conftest import ACME, START, create_post, error_of
+from .conftest import ACME, PLAIN, START, create_post, error_of
 
 
 def test_state_holds_everything(api: httpx.Client, server: SandboxServer, upload) -> None:
@@ -14,7 +14,7 @@ def test_state_holds_everything(api: httpx.Client, server: SandboxServer, upload
     kept = create_post(api, media_ids=[media["id"]]).json()
     gone = create_post(api, publish_mode="queue", queue_id=11).json()
     api.delete(f"/workspaces/{ACME}/posts/{gone['id']}")
-    state = httpx.get(server.admin_url + "/state").json()
+    state = PLAIN.get(server.admin_url + "/state").json()
     assert state["now"] == isoformat_z(server.clock.now())
     assert {w["name"] for w in state["workspaces"]} >= {"Acme Corp", "Hooli"}
     acme = state["workspaces"][0]
@@ -31,10 +31,10 @@ def test_state_holds_everything(api: httpx.Client, server: SandboxServer, upload
 
 def test_request_log(api: httpx.Client, server: SandboxServer) -> None:
     api.get("/workspaces")
-    httpx.get(server.url + "/workspaces")
+    PLAIN.get(server.url + "/workspaces")
     response = create_post(api)
-    httpx.get(server.admin_url + "/state")  # admin requests are not logged
-    log = httpx.get(server.admin_url + "/requests").json()["data"]
+    PLAIN.get(server.admin_url + "/state")  # admin requests are not logged
+    log = PLAIN.get(server.admin_url + "/requests").json()["data"]
     assert [(e["seq"], e["endpoint"], e["status"], e["key_id"]) for e in log] == [
         (1, "list_workspaces", 200, 1),
         (2, "list_workspaces", 401, None),
@@ -48,53 +48,53 @@ def test_request_log(api: httpx.Client, server: SandboxServer) -> None:
 
 def test_clock_endpoints(server: SandboxServer) -> None:
     clock_url = server.admin_url + "/clock"
-    assert httpx.get(clock_url).json() == {"now": isoformat_z(START)}
-    assert httpx.post(clock_url, json={"advance": 90}).json() == {"now": "2026-08-03T12:01:30Z"}
-    moved = httpx.post(clock_url, json={"set": "2026-08-04T00:00:00Z"}).json()
+    assert PLAIN.get(clock_url).json() == {"now": isoformat_z(START)}
+    assert PLAIN.post(clock_url, json={"advance": 90}).json() == {"now": "2026-08-03T12:01:30Z"}
+    moved = PLAIN.post(clock_url, json={"set": "2026-08-04T00:00:00Z"}).json()
     assert moved == {"now": "2026-08-04T00:00:00Z"}
     assert server.clock.now().isoformat() == "2026-08-04T00:00:00+00:00"
-    backwards = httpx.post(clock_url, json={"set": "2026-08-01T00:00:00Z"})
+    backwards = PLAIN.post(clock_url, json={"set": "2026-08-01T00:00:00Z"})
     assert backwards.status_code == 400
     for bad in ({}, {"advance": "soon"}, {"advance": -5}, {"set": "later"}):
-        response = httpx.post(clock_url, json=bad)
+        response = PLAIN.post(clock_url, json=bad)
         assert response.status_code == 400, bad
         error_of(response)
 
 
 def test_faults_endpoints(api: httpx.Client, server: SandboxServer) -> None:
     faults_url = server.admin_url + "/faults"
-    added = httpx.post(faults_url, json={"endpoint": "list_workspaces", "kind": "error"})
+    added = PLAIN.post(faults_url, json={"endpoint": "list_workspaces", "kind": "error"})
     assert added.status_code == 201
     rule = added.json()
     assert (rule["kind"], rule["endpoint"], rule["id"]) == ("error", "list_workspaces", 1)
-    assert httpx.get(faults_url).json()["data"] == [rule]
+    assert PLAIN.get(faults_url).json()["data"] == [rule]
     assert api.get("/workspaces").status_code == 500
-    assert httpx.delete(f"{faults_url}/{rule['id']}").status_code == 204
-    assert httpx.delete(f"{faults_url}/{rule['id']}").status_code == 404
-    httpx.post(faults_url, json={"kind": "error"})
-    assert httpx.delete(faults_url).status_code == 204
+    assert PLAIN.delete(f"{faults_url}/{rule['id']}").status_code == 204
+    assert PLAIN.delete(f"{faults_url}/{rule['id']}").status_code == 404
+    PLAIN.post(faults_url, json={"kind": "error"})
+    assert PLAIN.delete(faults_url).status_code == 204
     assert api.get("/workspaces").status_code == 200
-    assert httpx.post(faults_url, json={"kind": "boom"}).status_code == 400
-    assert httpx.post(faults_url, json={"kind": "error", "x": 1}).status_code == 400
+    assert PLAIN.post(faults_url, json={"kind": "boom"}).status_code == 400
+    assert PLAIN.post(faults_url, json={"kind": "error", "x": 1}).status_code == 400
 
 
 def test_queue_pause_endpoint(api: httpx.Client, server: SandboxServer) -> None:
     url = server.admin_url + "/queues/11"
-    assert httpx.post(url, json={"is_paused": True}).json()["is_paused"] is True
+    assert PLAIN.post(url, json={"is_paused": True}).json()["is_paused"] is True
     assert api.get(f"/workspaces/{ACME}/queues").json()["data"][0]["is_paused"] is True
-    assert httpx.post(url, json={"is_paused": "yes"}).status_code == 400
-    assert httpx.post(server.admin_url + "/queues/999", json={"is_paused": True}).status_code == 404
+    assert PLAIN.post(url, json={"is_paused": "yes"}).status_code == 400
+    assert PLAIN.post(server.admin_url + "/queues/999", json={"is_paused": True}).status_code == 404
 
 
 def test_reset_goes_back_to_the_seed(api: httpx.Client, server: SandboxServer) -> None:
     create_post(api)
-    httpx.post(server.admin_url + "/faults", json={"kind": "latency", "latency": 0.01})
-    httpx.post(server.admin_url + "/queues/12", json={"is_paused": False})
-    assert httpx.post(server.admin_url + "/reset").status_code == 200
-    state = httpx.get(server.admin_url + "/state").json()
+    PLAIN.post(server.admin_url + "/faults", json={"kind": "latency", "latency": 0.01})
+    PLAIN.post(server.admin_url + "/queues/12", json={"is_paused": False})
+    assert PLAIN.post(server.admin_url + "/reset").status_code == 200
+    state = PLAIN.get(server.admin_url + "/state").json()
     assert state["posts"] == [] and state["media"] == []
-    assert httpx.get(server.admin_url + "/faults").json()["data"] == []
-    assert httpx.get(server.admin_url + "/requests").json()["data"] == []
+    assert PLAIN.get(server.admin_url + "/faults").json()["data"] == []
+    assert PLAIN.get(server.admin_url + "/requests").json()["data"] == []
     assert api.get(f"/workspaces/{ACME}/queues").json()["data"][1]["is_paused"] is True
     assert create_post(api).json()["id"] == 7001
 

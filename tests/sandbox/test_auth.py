@@ -5,7 +5,7 @@ import pytest
 
 from bridge.sandbox import SandboxServer
 
-from .conftest import client_for, error_of
+from .conftest import PLAIN, client_for, error_of
 
 
 @pytest.mark.parametrize(
@@ -20,7 +20,7 @@ from .conftest import client_for, error_of
     ids=["missing", "invalid", "revoked", "not-bearer", "empty"],
 )
 def test_bad_keys_are_401_invalid_api_key(server: SandboxServer, headers: dict[str, str]) -> None:
-    response = httpx.get(server.url + "/workspaces", headers=headers)
+    response = PLAIN.get(server.url + "/workspaces", headers=headers)
     assert response.status_code == 401
     error = error_of(response)
     assert error["code"] == "invalid_api_key"
@@ -28,7 +28,7 @@ def test_bad_keys_are_401_invalid_api_key(server: SandboxServer, headers: dict[s
 
 
 def test_bad_key_on_an_unknown_path_is_still_401(server: SandboxServer) -> None:
-    assert httpx.get(server.url + "/nothing-here").status_code == 401
+    assert PLAIN.get(server.url + "/nothing-here").status_code == 401
 
 
 def test_other_profile_sees_only_its_workspace(server: SandboxServer) -> None:

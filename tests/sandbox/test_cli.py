@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from bridge.cli import cli
 
+from .conftest import PLAIN
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -66,7 +68,7 @@ def test_serves_until_interrupted(tmp_path: Path) -> None:
         deadline = time.monotonic() + 10
         while True:
             try:
-                response = httpx.get(url + "/workspaces", headers=headers)
+                response = PLAIN.get(url + "/workspaces", headers=headers)
                 break
             except httpx.ConnectError:
                 assert time.monotonic() < deadline

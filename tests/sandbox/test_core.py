@@ -4,7 +4,7 @@ import httpx
 
 from bridge.sandbox import FaultRule, SandboxServer
 
-from .conftest import ACME, error_of
+from .conftest import ACME, PLAIN, error_of
 
 
 def test_workspaces_of_the_main_key(api: httpx.Client) -> None:
@@ -19,7 +19,7 @@ def test_workspaces_of_the_main_key(api: httpx.Client) -> None:
 
 
 def test_missing_key_is_401(server: SandboxServer) -> None:
-    response = httpx.get(server.url + "/workspaces")
+    response = PLAIN.get(server.url + "/workspaces")
     assert response.status_code == 401
     assert error_of(response)["code"] == "invalid_api_key"
 

@@ -8,7 +8,7 @@ import pytest
 
 from bridge.sandbox import SandboxServer
 
-from .conftest import ACME, client_for, error_of
+from .conftest import ACME, PLAIN, client_for, error_of
 from .samples import SAMPLES, jpeg, png
 
 
@@ -44,7 +44,7 @@ def test_upload_slot_shape_and_processing_follows_the_clock(
     assert "/_storage/" in slot["upload"]["url"] and "signature=" in slot["upload"]["url"]
     waiting = api.get(f"/workspaces/{ACME}/media/{slot['id']}").json()
     assert waiting["status"] == "waiting_for_upload"
-    put = httpx.put(slot["upload"]["url"], content=png(), headers={"Content-Type": "image/png"})
+    put = PLAIN.put(slot["upload"]["url"], content=png(), headers={"Content-Type": "image/png"})
     assert put.status_code == 200
     media = api.post(f"/workspaces/{ACME}/media/{slot['id']}/complete").json()
     assert media["status"] == "processing" and media["file_id"] is None
@@ -58,7 +58,7 @@ def test_upload_slot_shape_and_processing_follows_the_clock(
 def test_expired_upload_url_is_refused(api: httpx.Client, server: SandboxServer) -> None:
     slot = new_slot(api)
     server.clock.advance(server.config.upload_url_ttl + 1)
-    put = httpx.put(slot["upload"]["url"], content=png(), headers={"Content-Type": "image/png"})
+    put = PLAIN.put(slot["upload"]["url"], content=png(), headers={"Content-Type": "image/png"})
     assert put.status_code == 403
     assert "<Code>AccessDenied</Code>" in put.text and "expired" in put.text
 
@@ -70,7 +70,7 @@ def test_expired_upload_url_is_refused(api: httpx.Client, server: SandboxServer)
 )
 def test_tampered_upload_url_is_refused(api: httpx.Client, change: dict[str, str]) -> None:
     url = with_query(new_slot(api)["upload"]["url"], **change)
-    put = httpx.put(url, content=png(), headers={"Content-Type": "image/png"})
+    put = PLAIN.put(url, content=png(), headers={"Content-Type": "image/png"})
     assert put.status_code == 403
     assert put.headers["Content-Type"].startswith("application/xml")
     assert "<Code>SignatureDoesNotMatch</Code>" in put.text
@@ -78,13 +78,13 @@ def test_tampered_upload_url_is_refused(api: httpx.Client, change: dict[str, str
 
 def test_unsigned_upload_url_is_refused(api: httpx.Client) -> None:
     url = new_slot(api)["upload"]["url"].split("?")[0]
-    put = httpx.put(url, content=png(), headers={"Content-Type": "image/png"})
+    put = PLAIN.put(url, content=png(), headers={"Content-Type": "image/png"})
     assert put.status_code == 403
 
 
 def test_upload_needs_the_signed_content_type(api: httpx.Client) -> None:
     slot = new_slot(api)
-    put = httpx.put(slot["upload"]["url"], content=png(), headers={"Content-Type": "image/jpeg"})
+    put = PLAIN.put(slot["upload"]["url"], content=png(), headers={"Content-Type": "image/jpeg"})
     assert put.status_code == 403
 
 
@@ -97,12 +97,12 @@ def test_upload_is_streamed_and_capped(make_server) -> None:
             for _ in range(8):
                 yield b"\x00" * (512 * 1024)
 
-        put = httpx.put(
+        put = PLAIN.put(
             slot["upload"]["url"], content=chunks(), headers={"Content-Type": "video/mp4"}
         )
         assert put.status_code == 413
         assert "<Code>EntityTooLarge</Code>" in put.text
-        sized = httpx.put(
+        sized = PLAIN.put(
             slot["upload"]["url"],
             content=b"\x00" * (4 * 1024 * 1024),
             headers={"Content-Type": "video/mp4"},
@@ -123,7 +123,7 @@ def test_large_chunked_upload_is_stored(api: httpx.Client, server: SandboxServer
         for _ in range(6):
             yield b"\x00" * (1024 * 1024)
 
-    put = httpx.put(slot["upload"]["url"], content=body(), headers={"Content-Type": "video/mp4"})
+    put = PLAIN.put(slot["upload"]["url"], content=body(), headers={"Content-Type": "video/mp4"})
     assert put.status_code == 200
     api.post(f"/workspaces/{ACME}/media/{slot['id']}/complete")
     server.clock.advance(2)
@@ -168,7 +168,7 @@ def test_completing_twice_is_a_conflict(api: httpx.Client, upload) -> None:
 def test_put_after_complete_is_refused(api: httpx.Client) -> None:
     slot = new_slot(api)
     api.post(f"/workspaces/{ACME}/media/{slot['id']}/complete")
-    put = httpx.put(slot["upload"]["url"], content=png(), headers={"Content-Type": "image/png"})
+    put = PLAIN.put(slot["upload"]["url"], content=png(), headers={"Content-Type": "image/png"})
     assert put.status_code == 409
 
 
@@ -203,7 +203,7 @@ def test_media_of_another_workspace_is_404(api: httpx.Client, upload) -> None:
 
 def test_upload_url_needs_no_bearer_and_ignores_one(api: httpx.Client) -> None:
     slot = new_slot(api)
-    put = httpx.put(
+    put = PLAIN.put(
         slot["upload"]["url"],
         content=png(),
         headers={"Content-Type": "image/png", "Authorization": "Bearer wrong"},
@@ -213,7 +213,7 @@ def test_upload_url_needs_no_bearer_and_ignores_one(api: httpx.Client) -> None:
 
 def test_signed_url_never_reaches_the_request_log(api: httpx.Client, server: SandboxServer) -> None:
     slot = new_slot(api)
-    httpx.put(slot["upload"]["url"], content=png(), headers={"Content-Type": "image/png"})
+    PLAIN.put(slot["upload"]["url"], content=png(), headers={"Content-Type": "image/png"})
     signature = parse_qs(urlsplit(slot["upload"]["url"]).query)["signature"][0]
     entries = server.state.requests()
     assert any(e["endpoint"] == "put_upload" and e["status"] == 200 for e in entries)

@@ -17,7 +17,7 @@ from bridge.clock import isoformat_z
 from bridge.sandbox import FaultRule, SandboxServer
 from bridge.sandbox.openapi import OPENAPI
 
-from .conftest import ACME, START
+from .conftest import ACME, PLAIN, START
 from .samples import png
 
 DOC_URI = "urn:postoria-openapi"
@@ -98,7 +98,7 @@ def exercise(api: httpx.Client, server: SandboxServer) -> None:
     api.post("/workspaces/5/media/uploads", json={"name": "a.png", "content_type": "image/png"})
     media_id = slot.json()["id"]
     api.get(f"{ws}/media/{media_id}")  # waiting_for_upload
-    httpx.put(slot.json()["upload"]["url"], content=png(), headers={"Content-Type": "image/png"})
+    PLAIN.put(slot.json()["upload"]["url"], content=png(), headers={"Content-Type": "image/png"})
     api.post(f"{ws}/media/{media_id}/complete")
     api.post(f"{ws}/media/{media_id}/complete")  # 409
     api.post(f"{ws}/media/999999/complete")  # 404
@@ -173,7 +173,7 @@ def test_every_answer_matches_the_document(
 
 
 def test_document_is_served_without_a_key(server: SandboxServer) -> None:
-    response = httpx.get(server.url + "/openapi.json")
+    response = PLAIN.get(server.url + "/openapi.json")
     assert response.status_code == 200
     assert response.json() == OPENAPI
     assert response.json()["openapi"] == "3.1.0"

@@ -5,7 +5,7 @@ import httpx
 from bridge.sandbox import FaultRule, SandboxServer
 from bridge.sandbox.ratelimit import RateLimiter
 
-from .conftest import client_for, error_of
+from .conftest import PLAIN, client_for, error_of
 
 
 def test_the_301st_request_in_the_window_is_429(api: httpx.Client, server: SandboxServer) -> None:
@@ -66,7 +66,7 @@ def test_injected_429_burst_does_not_use_the_budget(make_server) -> None:
 def test_unauthenticated_requests_are_not_counted(make_server) -> None:
     server = make_server(rate_limit=1)
     for _ in range(3):
-        assert httpx.get(server.url + "/workspaces").status_code == 401
+        assert PLAIN.get(server.url + "/workspaces").status_code == 401
     with client_for(server) as api:
         assert api.get("/workspaces").status_code == 200
 

@@ -5,7 +5,7 @@ import pytest
 
 from bridge.sandbox import SandboxServer
 
-from .conftest import ACME, error_of
+from .conftest import ACME, PLAIN, error_of
 
 ACME_NETWORKS = {
     "x",
@@ -68,7 +68,7 @@ def test_unknown_path_and_method_use_the_envelope(api: httpx.Client) -> None:
 
 
 def test_paths_outside_v1_are_404_envelopes(server: SandboxServer) -> None:
-    response = httpx.get(server.base_url + "/")
+    response = PLAIN.get(server.base_url + "/")
     assert response.status_code == 404
     assert error_of(response)["code"] == "not_found"
 
