@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from bridge.feedserver import FeedServer
-from bridge.sandbox import SandboxConfig
 from bridge.store import PublicationState as S
 
 from .helpers import ACME_INSTAGRAM, ACME_X, JPEG_BYTES, PNG_BYTES, World
@@ -113,13 +112,8 @@ def test_media_postoria_cannot_process_fails_a_required_publication(world: World
     assert world.posts() == []
 
 
-@pytest.fixture
-def sandbox_config(clock: object) -> SandboxConfig:
-    """Slow media processing (30 s), to see when the publisher checks it."""
-    return SandboxConfig(clock=clock, media_delay=30.0, publish_delay=1.0)  # type: ignore[arg-type]
-
-
 def test_media_checks_are_timed_from_what_processing_usually_takes(world: World) -> None:
+    world.server.config.media_delay = 30.0
     first = world.add(media=("https://cdn.example/one.jpg",))
     world.run()
     checks_first = len(world.served("get_media"))
