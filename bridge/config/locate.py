@@ -84,10 +84,15 @@ class _Scanner:
                 rest = self._line_start(line, number)
             else:
                 rest = line
-            self._skip_value(rest)
+            if rest is not None:
+                self._skip_value(rest)
 
-    def _line_start(self, line: str, number: int) -> str:
-        """Record a header or key on a line that starts fresh; return what follows it."""
+    def _line_start(self, line: str, number: int) -> str | None:
+        """Record a header or key on a line that starts fresh; return what follows it.
+
+        ``None`` for a line that is neither (blank, comment, or broken TOML): there is no
+        value on it to follow.
+        """
         if match := _ARRAY_HEADER.match(line):
             *parents, last = _split_key(match.group(1))
             path = (*self._resolve_header(parents), last)
@@ -110,7 +115,7 @@ class _Scanner:
                 opens_line = value[3:].strip() == ""
                 self.text_starts[key] = number + 1 if opens_line else number
             return line[match.end() :]
-        return line
+        return None
 
     def _resolve_header(self, parts: list[str]) -> Loc:
         """Turn ``routes.templates`` into ``("routes", 2, "templates")`` for the latest route."""

@@ -273,3 +273,19 @@ def test_undefined_variable_names_route_and_variable(
 def test_filter_misuse_is_a_caption_error(renderer: CaptionRenderer, make_route: MakeRoute) -> None:
     with pytest.raises(CaptionTemplateError, match="TypeError"):
         render(renderer, make_route("{{ title | truncate('x') }}"), make_item(), LINKEDIN)
+
+
+def test_fit_on_x_counts_links_as_23(renderer: CaptionRenderer, make_route: MakeRoute) -> None:
+    link = "https://acme.example/" + "long-path/" * 12
+    route = make_route("{{ text | fit }} {{ link }}")
+    item = make_item(summary_html="word " * 200, link=link)
+    [(caption, _)] = render(renderer, route, item, X)
+    assert caption.endswith("… " + link)
+    assert caption_length(caption, "x") <= 280
+    assert len(caption) > 280  # the real URL is longer than X counts it
+
+
+def test_hashtags_filter_in_a_template(renderer: CaptionRenderer, make_route: MakeRoute) -> None:
+    route = make_route("{{ categories | hashtags(max=1) }} {{ tags | hashtags(prefix='') }}")
+    item = make_item(categories=["web development", "News"], tags=["Café"])
+    assert render(renderer, route, item, LINKEDIN) == [("#WebDevelopment Cafe", [1])]
