@@ -13,10 +13,36 @@ import threading
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .. import registry
 from .filters import register_filters
+
+MAX_SEQUENCE_LENGTH = 100_000
+"""Longest string or list ``*`` may build in a template; captions are far shorter."""
+MAX_EXPONENT = 100
+
+
+class CaptionSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, also refusing ``*`` and ``**`` that would exhaust memory or time.
+
+    The sandbox stops attribute tricks but lets ``'x' * 10**9`` allocate a gigabyte; a
+    template typo must not take the bridge down with it.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        """Check the operands of ``*`` and ``**`` before computing them."""
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is too large")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                repeats = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+                if repeats and len(sequence) * count > MAX_SEQUENCE_LENGTH:
+                    raise SecurityError("the result would be too long")
+        return super().call_binop(context, operator, left, right)
 
 
 def _finalize(value: Any) -> Any:
@@ -24,13 +50,13 @@ def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
 
-def create_environment(*, plugins: bool = True) -> SandboxedEnvironment:
+def create_environment(*, plugins: bool = True) -> CaptionSandbox:
     """A new caption environment with the caption filters and, with ``plugins``, theirs.
 
     Plugins see the environment through the ``prepare_caption_environment`` hook before any
     template is compiled.
     """
-    env = SandboxedEnvironment(
+    env = CaptionSandbox(
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,

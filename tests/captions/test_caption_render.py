@@ -244,6 +244,9 @@ def test_templates_compile_once(renderer: CaptionRenderer, make_route: MakeRoute
         "{{ ''.__class__.__mro__[1].__subclasses__() }}",
         "{{ categories.__class__.__init__.__globals__ }}",
         "{{ published.__reduce_ex__(2) }}",
+        "{{ 'x' * 1000000000 }}",
+        "{{ categories * 1000000000 }}",
+        "{{ 2 ** 1000000000 }}",
     ],
 )
 def test_sandbox_blocks_internals(
@@ -268,6 +271,11 @@ def test_undefined_variable_names_route_and_variable(
         render(renderer, route, make_item(), X)
     assert caught.value.template == "templates.x"
     assert "'missing'" in str(caught.value)
+
+
+def test_ordinary_arithmetic_still_works(renderer: CaptionRenderer, make_route: MakeRoute) -> None:
+    route = make_route("{{ '-' * 3 }} {{ 2 ** 10 }} {{ 3 * 4 }}")
+    assert render(renderer, route, make_item(), LINKEDIN) == [("--- 1024 12", [1])]
 
 
 def test_filter_misuse_is_a_caption_error(renderer: CaptionRenderer, make_route: MakeRoute) -> None:
