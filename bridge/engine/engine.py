@@ -1,0 +1,284 @@
+"""The Engine: one object that composes ingest, routing and publishing over one store.
+
+``bridge sync --once`` calls :meth:`Engine.run_cycle` and :meth:`Engine.wait_until_final`;
+``bridge run`` calls the finer steps (:meth:`fetch_source`, :meth:`publish`,
+:meth:`poll_statuses`) from scheduler jobs. Every step that writes publications takes
+:attr:`Engine.lock`, so two jobs never work on the same publication at once: the scheduler's
+threads share one lock rather than trusting the database to sort out overlapping updates.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from sqlmodel import col, select
+
+from ..clock import SYSTEM_CLOCK, Clock
+from ..store import Approval, Database, Publication, PublicationState
+from .directory import AccountDirectory, postoria_client
+from .ingest import Ingestor
+from .publisher import Publisher
+from .routing import Router
+
+if TYPE_CHECKING:
+    from ..config import BridgeConfig
+    from ..postoria import PostoriaClient
+    from ..sources import Source
+    from .ingest import FetchSummary
+
+log = logging.getLogger(__name__)
+
+HANDED_OVER = frozenset({"scheduled", "queued"})
+"""Postoria statuses meaning it holds the post for a later time: nothing to wait for now."""
+
+_IDLE_WAIT = timedelta(seconds=1)
+_MAX_WAIT = timedelta(seconds=30)
+
+
+@dataclass
+class CycleReport:
+    """What one :meth:`Engine.run_cycle` did: fetches, new publications, publishing counts."""
+
+    fetches: list[FetchSummary] = field(default_factory=list)
+    new_publications: list[int] = field(default_factory=list)
+    step: Any = None
+
+
+class Engine:
+    """Ingest, routing and publishing for one configuration, one database and one client.
+
+    ``allow_private_media_hosts`` lets the publisher download media from loopback or private
+    addresses and upload it, for the demo and tests whose images are served locally; a real
+    deployment leaves it off so a feed cannot make the bridge fetch internal URLs.
+    """
+
+    def __init__(
+        self,
+        config: BridgeConfig,
+        db: Database,
+        client: PostoriaClient,
+        clock: Clock,
+        source_types: dict[str, type[Source]],
+        *,
+        http: httpx.Client | None = None,
+        allow_private_media_hosts: bool = False,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self.source_types = source_types
+        self.lock = threading.RLock()
+        self.directory = AccountDirectory(client, db, clock)
+        self.ingestor = Ingestor(db, config, source_types, clock, http=http)
+        self.router = Router(db, config, self.directory, clock)
+        self.publisher = Publisher(
+            db,
+            client,
+            clock,
+            config.engine,
+            allow_private_media_hosts=allow_private_media_hosts,
+        )
+        self._prepared = False
+        self._owned: list[Any] = []
+
+    @classmethod
+    def from_config(
+        cls,
+        config: BridgeConfig,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        allow_private_media_hosts: bool = False,
+        source_types: dict[str, type[Source]] | None = None,
+    ) -> Engine:
+        """Build the database (migrated), the Postoria client and the source types from config.
+
+        The engine owns what it builds here and releases it in :meth:`close`.
+        """
+        from .. import registry
+
+        db = Database(config.database.url)
+        client = postoria_client(config, clock)
+        http = httpx.Client(
+            timeout=config.engine.http_timeout.total_seconds(),
+            headers={"User-Agent": config.engine.user_agent},
+            follow_redirects=False,
+        )
+        types = source_types if source_types is not None else registry.source_types()
+        engine = cls(
+            config,
+            db,
+            client,
+            clock,
+            types,
+            http=http,
+            allow_private_media_hosts=allow_private_media_hosts,
+        )
+        engine._owned = [http, client, db]
+        return engine
+
+    # ---- preparation ----------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Record the configured sources and resolve every route's workspace and accounts.
+
+        Raises :class:`~bridge.errors.ConfigError` naming the route when a workspace, account
+        or queue does not exist, before anything is fetched or posted.
+        """
+        with self.lock:
+            self.ingestor.sync_sources()
+            self.directory.refresh(self.config)
+            self._prepared = True
+
+    def refresh_accounts(self) -> None:
+        """Re-resolve routes' accounts (names and networks change in Postoria over time)."""
+        with self.lock:
+            self.directory.refresh(self.config)
+
+    def _ensure_prepared(self) -> None:
+        if not self._prepared:
+            self.prepare()
+
+    # ---- the steps jobs call --------------------------------------------------------------
+
+    def fetch_source(self, source_name: str) -> FetchSummary:
+        """Fetch one source and route what it brought; never raises for source problems."""
+        self._ensure_prepared()
+        summary = self.ingestor.fetch(source_name)
+        if summary.items_new:
+            self.route()
+        return summary
+
+    def fetch_due(self) -> list[FetchSummary]:
+        """Fetch every source that is due (backoff honoured), without routing."""
+        self._ensure_prepared()
+        return [self.ingestor.fetch(name) for name in self.ingestor.due_sources()]
+
+    def route(self) -> list[int]:
+        """Turn new items into publications; returns the new publication IDs."""
+        self._ensure_prepared()
+        with self.lock:
+            return self.router.route_new_items()
+
+    def publish(self) -> int:
+        """The publishing job's work: reconcile, media, creates, media checks. Returns a count."""
+        self._ensure_prepared()
+        with self.lock:
+            done = self.publisher.reconcile_unknown()
+            done += self.publisher.start_media()
+            done += self.publisher.submit_due()
+            done += self.publisher.check_media()
+            return done
+
+    def poll_statuses(self) -> int:
+        """The status job's work: read results of submitted posts that are due a check."""
+        self._ensure_prepared()
+        with self.lock:
+            return self.publisher.poll_statuses()
+
+    def step(self) -> Any:
+        """One full publisher pass in priority order (see ``Publisher.step``)."""
+        self._ensure_prepared()
+        with self.lock:
+            return self.publisher.step()
+
+    # ---- one cycle, for `bridge sync --once` ------------------------------------------------
+
+    def run_cycle(self) -> CycleReport:
+        """Fetch due sources, route new items, and run one publisher pass."""
+        fetches = self.fetch_due()
+        new_ids = self.route()
+        return CycleReport(fetches=fetches, new_publications=new_ids, step=self.step())
+
+    def outstanding(
+        self, publication_ids: Iterable[int] | None = None, *, horizon: datetime | None = None
+    ) -> list[int]:
+        """Publications that still need the bridge before ``horizon`` (``None`` ids: all).
+
+        Final ones are done; so are posts Postoria holds (``scheduled`` or ``queued``) for a
+        time after ``horizon``: their results come when that time comes, maybe days away.
+        Publications waiting for a person's approval are not counted either.
+        """
+        wanted = None if publication_ids is None else set(publication_ids)
+        with self.db.session() as session:
+            rows = session.exec(
+                select(Publication).where(
+                    col(Publication.state).not_in(PublicationState.FINAL),
+                    col(Publication.approval).in_((Approval.NOT_REQUIRED, Approval.APPROVED)),
+                )
+            ).all()
+            return [
+                row.id
+                for row in rows
+                if row.id is not None
+                and (wanted is None or row.id in wanted)
+                and not _handed_over(row, horizon)
+            ]
+
+    def created_since(self, when: datetime) -> list[int]:
+        """IDs of publications routed at or after ``when`` (skipped ones included)."""
+        with self.db.session() as session:
+            query = select(Publication.id).where(col(Publication.created_at) >= when)
+            return [pid for pid in session.exec(query).all() if pid is not None]
+
+    def wait_until_final(
+        self, timeout: float | timedelta, publication_ids: Iterable[int] | None = None
+    ) -> bool:
+        """Step the publisher until nothing is outstanding, or ``timeout`` passes (→ ``False``).
+
+        Sleeps on the engine's clock until the publisher's next wake-up (at least a moment,
+        at most 30 s), so a simulated clock makes this instant.
+        """
+        limit = timeout if isinstance(timeout, timedelta) else timedelta(seconds=timeout)
+        deadline = self.clock.now() + limit
+        ids = None if publication_ids is None else list(publication_ids)
+        while True:
+            if not self.outstanding(ids, horizon=deadline):
+                return True
+            now = self.clock.now()
+            if now >= deadline:
+                return False
+            wakeup = self.publisher.next_wakeup()
+            pause = _IDLE_WAIT if wakeup is None else max(wakeup - now, timedelta())
+            pause = min(pause, _MAX_WAIT, deadline - now)
+            if pause > timedelta():
+                self.clock.sleep(pause.total_seconds())
+            self.step()
+
+    def next_wakeup(self) -> datetime | None:
+        """When the publisher next has work (for sleeping schedulers and simulated clocks)."""
+        return self.publisher.next_wakeup()
+
+    def close(self) -> None:
+        """Stop recording requests, then release the clients and database it built itself."""
+        self.publisher.close()
+        self.ingestor.close()
+        for resource in self._owned:
+            closer = getattr(resource, "close", None) or getattr(resource, "dispose", None)
+            if closer is not None:
+                try:
+                    closer()
+                except Exception:  # closing must not hide the error that got us here
+                    log.debug("closing %r failed", resource, exc_info=True)
+        self._owned = []
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _handed_over(publication: Publication, horizon: datetime | None) -> bool:
+    if publication.state != PublicationState.SUBMITTED:
+        return False
+    if (publication.post_status or "") not in HANDED_OVER:
+        return False
+    when = publication.post_date or publication.scheduled_time
+    return horizon is None or when is None or when > horizon
