@@ -22,7 +22,9 @@ from typing import Any
 
 from .problems import ConfigProblem, Loc
 
-_REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
+# Only ${NAME} with a plain variable name is a reference, so "${{ price }}" in a caption
+# template (a dollar sign before a Jinja expression) is left alone.
+_REFERENCE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -112,9 +114,6 @@ def _interpolate(
         name = match.group(1)
         if name is None:  # "$${" escapes a literal "${"
             return "${"
-        if not _VARIABLE_NAME.fullmatch(name):
-            problems.append(ConfigProblem(loc, f"${{{name}}} is not a valid variable reference"))
-            return match.group(0)
         if name not in environ:
             problems.append(ConfigProblem(loc, f"environment variable {name} is not set"))
             return match.group(0)

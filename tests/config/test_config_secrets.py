@@ -19,6 +19,13 @@ def test_interpolates_variables_anywhere_in_strings(tmp_path: Path) -> None:
     assert resolution.substituted == {("a",): ["h", "1"], ("b", 0): ["h"]}
 
 
+def test_dollar_before_a_template_expression_is_not_a_reference(tmp_path: Path) -> None:
+    data = {"template": "Only ${{ price }} today, ${ not a name }"}
+    resolution = resolve_secrets(data, {}, tmp_path)
+    assert resolution.problems == []
+    assert resolution.data == data
+
+
 def test_env_and_file_references(tmp_path: Path) -> None:
     (tmp_path / "key.txt").write_text("from-file\n")
     data = {"a": {"$env": "TOKEN"}, "b": {"$file": "key.txt"}}
