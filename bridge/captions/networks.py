@@ -6,6 +6,8 @@ differently, and a caption that fits by ``len()`` can still be refused:
 - **x** weighs text like twitter-text (config v3): every URL counts as 23; code points in
   U+0000–U+10FF, U+2000–U+200D, U+2010–U+201F and U+2032–U+2037 weigh 1, all others (CJK,
   most symbols) weigh 2; an emoji, even a sequence joined with ZWJ, weighs 2 in total.
+  URLs are recognised by ``http(s)://`` or ``www.``; a bare domain counts as text, which
+  only ever overestimates (a domain is rarely longer than 23).
 - **bluesky** counts graphemes (what a reader sees as one character).
 - every other network, known or not, counts Unicode code points. A network missing from
   :data:`LIMITS` has no limit: Postoria's network list is open, and refusing a caption for a
