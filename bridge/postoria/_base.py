@@ -333,7 +333,7 @@ class BaseClient:
             counts_against_budget=call.endpoint.counts_against_budget,
             request_id=_request_id(response, error),
             error=str(error) if error is not None else None,
-            tags=current_tags(),
+            tags=dict(current_tags()),
         )
         logger.debug(
             "%s → %s %s in %.1f ms",

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from ..clock import isoformat_z
 from ..errors import PostoriaProtocolError, PostoriaValidationError
 from . import endpoints as ep
-from ._base import BaseClient, Upload
+from ._base import BaseClient, Parser, Upload
 from ._mapping import decode_json
 from ._parse import parse_list, parse_model, parse_post_page
 from ._types import (
@@ -45,14 +45,14 @@ M = TypeVar("M", bound=BaseModel)
 MAX_PAGE_SIZE = 100
 
 
-def _one(model: type[M]) -> Any:
+def _one(model: type[M]) -> Parser[M]:
     def parse(call: Call, response: httpx.Response) -> M:
         return parse_model(model, decode_json(call, response), call, response.status_code)
 
     return parse
 
 
-def _many(model: type[M]) -> Any:
+def _many(model: type[M]) -> Parser[list[M]]:
     def parse(call: Call, response: httpx.Response) -> list[M]:
         return parse_list(model, decode_json(call, response), call, response.status_code)
 

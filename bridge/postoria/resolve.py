@@ -27,7 +27,9 @@ class ResolveError(PostoriaValidationError):
 
     title = "Not found in Postoria"
 
-    def __init__(self, message: str, *, param: str, selector: Selector, available: list[str]):
+    def __init__(
+        self, message: str, *, param: str, selector: Selector, available: list[str]
+    ) -> None:
         self.selector = selector
         self.available = available
         super().__init__(message, param=param)

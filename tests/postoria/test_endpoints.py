@@ -20,7 +20,7 @@ from bridge.postoria import (
     TikTokOptions,
     YouTubeOptions,
 )
-from bridge.sandbox import SandboxServer
+from bridge.sandbox import SandboxConfig, SandboxServer
 
 from .helpers import ACME, ACME_LINKEDIN, ACME_X, JPEG_BYTES, MAIN_QUEUE, served
 
@@ -83,28 +83,20 @@ def test_wait_for_media_raises_the_media_error(client: PostoriaClient) -> None:
     assert caught.value.error_message
 
 
-def test_wait_for_media_times_out_on_the_clock(
-    make_client: object, sandbox: SandboxServer, clock: ManualClock
-) -> None:
-    with SandboxServer(_slow_media_config(clock)) as slow:
-        client = PostoriaClient(slow.api_key, slow.url, clock=clock)
-        try:
-            upload = client.create_upload(ACME, "photo.jpg", "image/jpeg")
-            client.put_upload(upload, JPEG_BYTES, "image/jpeg")
-            media = client.complete_upload(ACME, upload.id)
-            start = clock.monotonic()
-            with pytest.raises(MediaTimeoutError) as caught:
-                client.wait_for_media(ACME, media.id, timeout=60.0)
-            assert clock.monotonic() - start == pytest.approx(60.0)
-            assert caught.value.status == MediaStatus.PROCESSING
-        finally:
-            client.close()
-
-
-def _slow_media_config(clock: ManualClock) -> object:
-    from bridge.sandbox import SandboxConfig
-
-    return SandboxConfig(clock=clock, media_delay=3600.0)
+def test_wait_for_media_times_out_on_the_clock(clock: ManualClock) -> None:
+    with (
+        SandboxServer(SandboxConfig(clock=clock, media_delay=3600.0)) as slow,
+        PostoriaClient(slow.api_key, slow.url, clock=clock) as client,
+    ):
+        upload = client.create_upload(ACME, "photo.jpg", "image/jpeg")
+        client.put_upload(upload, JPEG_BYTES, "image/jpeg")
+        media = client.complete_upload(ACME, upload.id)
+        start = clock.monotonic()
+        with pytest.raises(MediaTimeoutError) as caught:
+            client.wait_for_media(ACME, media.id, timeout=60.0)
+        assert clock.monotonic() - start == pytest.approx(60.0)
+        assert caught.value.status == MediaStatus.PROCESSING
+        assert caught.value.media_id == media.id
 
 
 def test_import_media(client: PostoriaClient) -> None:
