@@ -26,7 +26,7 @@ from ..store import AccountRecord
 if TYPE_CHECKING:
     from ..clock import Clock
     from ..config import BridgeConfig, RouteConfig
-    from ..postoria import PostoriaClient, Queue, SocialAccount, Workspace
+    from ..postoria import PostoriaClient, Queue, RateLimiter, SocialAccount, Workspace
     from ..store import Database
 
 log = logging.getLogger(__name__)
@@ -249,8 +249,14 @@ def _check_zone(workspace: Workspace) -> None:
         )
 
 
-def postoria_client(config: BridgeConfig, clock: Clock) -> PostoriaClient:
-    """A Postoria client built from the config's ``[postoria]`` section."""
+def postoria_client(
+    config: BridgeConfig, clock: Clock, *, limiter: RateLimiter | None = None
+) -> PostoriaClient:
+    """A Postoria client built from the config's ``[postoria]`` section.
+
+    Clients of one key share the process's rate limiter unless ``limiter`` is given (tests
+    that run a manual clock beside a real one need their own).
+    """
     from ..postoria import PostoriaClient
     from ..postoria.settings import Budget, Timeouts
 
@@ -268,4 +274,5 @@ def postoria_client(config: BridgeConfig, clock: Clock) -> PostoriaClient:
         budget=budget,
         timeouts=Timeouts(read=seconds, write=seconds),
         user_agent=config.engine.user_agent,
+        limiter=limiter,
     )

@@ -272,7 +272,10 @@ class Ingestor:
             statuses = initial_statuses(
                 new_items, source_config, first_run=not record.initialized, now=now
             )
-            for item, (status, reason) in zip(new_items, statuses, strict=True):
+            # Stored oldest first, so routing (which goes by ID) posts a burst in the order
+            # it was published; sources list newest first.
+            pairs = list(zip(new_items, statuses, strict=True))
+            for item, (status, reason) in reversed(pairs):
                 problem = _enrich(item, name, record.type)
                 if problem:
                     problems.append(problem)

@@ -153,8 +153,14 @@ def _link_url(route: RouteConfig, item: Item, account: AccountRef, source_name: 
     return renderer.link_for(route, context, variables) or None
 
 
-def publication_options(route: RouteConfig, draft: Draft, plan: Plan | None) -> dict[str, Any]:
-    """What the publisher needs besides the columns: Postoria options and planning notes."""
+def publication_options(
+    route: RouteConfig, target: RouteTarget, draft: Draft, plan: Plan | None
+) -> dict[str, Any]:
+    """What the publisher needs besides the columns: Postoria options and planning notes.
+
+    The workspace's time zone is kept so an approval given late can re-plan slots without
+    asking Postoria again.
+    """
     repost = None
     if route.repost is not None:
         repost = {k: v for k, v in route.repost.model_dump(mode="json").items() if v is not None}
@@ -167,6 +173,7 @@ def publication_options(route: RouteConfig, draft: Draft, plan: Plan | None) -> 
         "content_type": route.content_type,
         "lengths": draft.lengths,
         "plan": plan.note if plan else None,
+        "timezone": target.timezone,
     }
 
 
@@ -286,7 +293,7 @@ class Router:
             caption=draft.caption,
             first_comment=draft.first_comment,
             link_url=draft.link_url,
-            options=publication_options(route, draft, plan),
+            options=publication_options(route, target, draft, plan),
             state=PublicationState.SKIPPED if draft.skip_reason else PublicationState.PENDING,
             state_reason=draft.skip_reason,
             approval=Approval.PENDING if route.approval else Approval.NOT_REQUIRED,

@@ -21,6 +21,7 @@ from bridge.engine.directory import AccountDirectory, postoria_client
 from bridge.engine.ingest import Ingestor
 from bridge.engine.routing import Router
 from bridge.feedserver import FeedServer
+from bridge.postoria import Budget, RateLimiter
 from bridge.sandbox import SandboxServer
 from bridge.store import Database, ItemRecord, Publication, PublicationMedia
 
@@ -108,7 +109,9 @@ class World:
     def open(self) -> None:
         """(Re)build every part on the same files, as a restarted process would."""
         self.db = Database(self.config.database.url)
-        self.client = postoria_client(self.config, self.clock)
+        # Its own limiter: the CLI commands under test share the process's, on the real clock.
+        limiter = RateLimiter(Budget(), self.clock)
+        self.client = postoria_client(self.config, self.clock, limiter=limiter)
         self.directory = AccountDirectory(self.client, self.db, self.clock)
         self.directory.refresh(self.config)
         self.ingestor = Ingestor(self.db, self.config, registry.source_types(), self.clock)
