@@ -2,7 +2,7 @@
 
 Run with ``.venv/bin/python -m tests.benchmarks.feeds_ingest`` (``--feeds``/``--items``/
 ``--workers`` to change the load). 500 distinct feeds of 50 items each are generated
-(:mod:`tests.benchmarks.feed_corpus`) and served from a :class:`bridge.feedserver.FeedServer`
+(:mod:`tests.benchmarks.feeds_corpus`) and served from a :class:`bridge.feedserver.FeedServer`
 on loopback, then measured in the same run:
 
 a. the bridge: every feed fetched and normalized through ``RssSource``, sources polled by a
@@ -38,7 +38,7 @@ from bridge_rss import RssOptions, RssSource
 from bridge import FetchResult, SourceContext
 from bridge.feedserver import FeedServer
 
-from .feed_corpus import generate_feed
+from .feeds_corpus import generate_feed
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 R2E = Path(sys.executable).with_name("r2e")
