@@ -106,21 +106,30 @@ def to_attempt(record: RequestRecord, publication_id: int | None) -> Attempt:
 
 
 def transition(
-    db: Database, publication_id: int, from_states: Iterable[str], **values: Any
+    db: Database,
+    publication_id: int,
+    from_states: Iterable[str],
+    *,
+    attempt: int | None = None,
+    **values: Any,
 ) -> bool:
     """Set ``values`` on a publication only if it is still in one of ``from_states``.
 
     A compare-and-set in one UPDATE: two publishers sharing a database (or a publisher and a
     person cancelling from the dashboard) can never both move the same publication, and a
-    publication that reached a final state is never moved again.
+    publication that reached a final state is never moved again. ``attempt`` also requires
+    ``create_attempts`` to be that number: what is learnt about one create (its answer, or a
+    reconciliation of it) never lands on a later create of the same publication.
     """
+    query = (
+        sa.update(Publication)
+        .where(Publication.id == publication_id)  # type: ignore[arg-type]
+        .where(col(Publication.state).in_(list(from_states)))
+    )
+    if attempt is not None:
+        query = query.where(Publication.create_attempts == attempt)  # type: ignore[arg-type]
     with db.session() as session:
-        result = session.execute(
-            sa.update(Publication)
-            .where(Publication.id == publication_id)  # type: ignore[arg-type]
-            .where(col(Publication.state).in_(list(from_states)))
-            .values(**values)
-        )
+        result = session.execute(query.values(**values))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from ..errors import (
@@ -63,6 +64,8 @@ HISTORY = 25
 MAX_START_TRIES = 5
 """Transient failures (5xx, network) of a media step before the row is given up."""
 RETRY_DELAY = timedelta(seconds=30)
+STALE_STEP = timedelta(minutes=5)
+"""A media step started this long ago and not finished was interrupted: start it again."""
 
 
 def media_policy(publication: Publication) -> str:
@@ -102,7 +105,14 @@ class MediaStage:
                 .order_by(col(PublicationMedia.position))
             )
             rows = list(session.exec(query))
-        return [r for r in rows if r.next_check_at is None or r.next_check_at <= now]
+        return [r for r in rows if self._startable(r, now)]
+
+    def _startable(self, row: PublicationMedia, now: datetime) -> bool:
+        if row.state == PENDING:
+            return row.next_check_at is None or row.next_check_at <= now
+        # A step in progress is only taken over once it is clearly abandoned (the process
+        # stopped); until then another replica may still be doing it.
+        return row.requested_at is None or row.requested_at <= now - STALE_STEP
 
     def start(self, publication: Publication) -> None:
         """Start every row of ``publication`` that is due, then settle it if all are done."""
@@ -129,13 +139,15 @@ class MediaStage:
             self._fail(row, str(exc))
 
     def _import(self, publication: Publication, row: PublicationMedia) -> None:
-        self._update(row, method="import", state=IMPORTING, requested_at=self.clock.now())
+        if not self._claim(row, method="import", state=IMPORTING):
+            return
         with self.client.priority(Priority.MEDIA):
             media = self.client.import_media(publication.workspace_id, row.source_url)
         self._processing(row, media)
 
     def _upload(self, publication: Publication, row: PublicationMedia) -> None:
-        self._update(row, method="upload", state=DOWNLOADING, requested_at=self.clock.now())
+        if not self._claim(row, method="upload", state=DOWNLOADING):
+            return
         downloaded = self.downloader.download(row.source_url)
         try:
             self._update(
@@ -327,6 +339,22 @@ class MediaStage:
             error=error[:2000],
             next_check_at=self.clock.now() + RETRY_DELAY * tries,
         )
+
+    def _claim(self, row: PublicationMedia, **values: object) -> bool:
+        """Start a step on ``row`` only if nobody changed it since it was read."""
+        values["requested_at"] = self.clock.now()
+        query = sa.update(PublicationMedia).where(PublicationMedia.id == row.id)  # type: ignore[arg-type]
+        query = query.where(PublicationMedia.state == row.state)  # type: ignore[arg-type]
+        if row.requested_at is None:
+            query = query.where(col(PublicationMedia.requested_at).is_(None))
+        else:
+            query = query.where(PublicationMedia.requested_at == row.requested_at)  # type: ignore[arg-type]
+        with self.db.session() as session:
+            claimed = bool(session.execute(query.values(**values)).rowcount)  # type: ignore[attr-defined]
+        if claimed:
+            for name, value in values.items():
+                setattr(row, name, value)
+        return claimed
 
     def _update(self, row: PublicationMedia, **values: object) -> None:
         """Store ``values`` on the row now (committed) and mirror them on the object."""

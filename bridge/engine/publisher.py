@@ -217,16 +217,18 @@ class Publisher:
         )
         # The intent is committed before the request leaves: from here on, a crash leaves a
         # `submitting` row that only reconciliation may send again.
+        attempt = publication.create_attempts + 1
         claimed = transition(
             self.db,
             pid,
             {S.READY},
+            attempt=publication.create_attempts,
             state=S.SUBMITTING,
             fingerprint=fingerprint,
             scheduled_time=scheduled,
             submit_started_at=now,
             next_check_at=None,
-            create_attempts=publication.create_attempts + 1,
+            create_attempts=attempt,
             updated_at=now,
         )
         if not claimed:
@@ -235,21 +237,22 @@ class Publisher:
             with self.client.priority(Priority.CREATE):
                 post = self.client.create_post(publication.workspace_id, body)
         except PostoriaError as exc:
-            self._create_failed(pid, exc)
+            self._create_failed(pid, attempt, exc)
             return 1
         note = media_note(self.db, pid)
-        mark_submitted(self.db, pid, post, {S.SUBMITTING}, note, self.clock.now())
+        now = self.clock.now()
+        mark_submitted(self.db, pid, post, {S.SUBMITTING}, note, now, attempt=attempt)
         return 1
 
-    def _create_failed(self, pid: int, exc: PostoriaError) -> None:
+    def _create_failed(self, pid: int, attempt: int, exc: PostoriaError) -> None:
         now = self.clock.now()
         if isinstance(exc, RateLimitedError):
             wait = timedelta(seconds=exc.retry_after) if exc.retry_after else RETRY_AFTER_UNSENT
-            self._back_to_ready(pid, f"rate limited, not created: {exc}", now + wait)
+            self._back_to_ready(pid, attempt, f"rate limited, not created: {exc}", now + wait)
         elif isinstance(exc, AuthenticationError) or (
             type(exc) is PostoriaTransportError and not isinstance(exc, OutcomeUnknownError)
         ):
-            self._back_to_ready(pid, f"not sent: {exc}", now + RETRY_AFTER_UNSENT)
+            self._back_to_ready(pid, attempt, f"not sent: {exc}", now + RETRY_AFTER_UNSENT)
         elif is_rejection(exc):
             finish(self.db, pid, S.FAILED, f"rejected by Postoria: {exc}"[:2000], now)
         else:
@@ -258,17 +261,19 @@ class Publisher:
                 self.db,
                 pid,
                 {S.SUBMITTING},
+                attempt=attempt,
                 state=S.UNKNOWN,
                 state_reason=f"outcome unknown: {exc}"[:2000],
                 next_check_at=now + self.reconcile_after,
                 updated_at=now,
             )
 
-    def _back_to_ready(self, pid: int, reason: str, retry_at: datetime) -> None:
+    def _back_to_ready(self, pid: int, attempt: int, reason: str, retry_at: datetime) -> None:
         transition(
             self.db,
             pid,
             {S.SUBMITTING},
+            attempt=attempt,
             state=S.READY,
             state_reason=reason[:2000],
             next_check_at=retry_at,

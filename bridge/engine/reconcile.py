@@ -58,7 +58,6 @@ SCHEDULE_SLACK = timedelta(minutes=1)
 LIST_PAGE_SIZE = 100
 RETRY = timedelta(seconds=60)
 """Wait before listing again when a reconciliation's list failed."""
-LOST = frozenset({S.SUBMITTING, S.UNKNOWN})
 
 ADOPT = "adopt"
 ABSENT = "absent"
@@ -326,20 +325,33 @@ class Reconciler:
                 )
         except PostoriaError as exc:
             reason = f"outcome unknown; reconciliation failed, will retry: {exc}"
-            self._move(pid, S.UNKNOWN, reason, now + RETRY)
+            self._move(publication, S.UNKNOWN, reason, now + RETRY)
             return
         if finding.verdict == ADOPT and finding.post is not None:
-            mark_submitted(self.db, pid, finding.post, set(LOST), finding.reason, now)
+            mark_submitted(
+                self.db,
+                pid,
+                finding.post,
+                {publication.state},
+                finding.reason,
+                now,
+                attempt=publication.create_attempts,
+            )
         elif finding.verdict == ABSENT:
-            self._move(pid, S.READY, finding.reason, None)
+            self._move(publication, S.READY, finding.reason, None)
         else:
-            self._move(pid, S.UNKNOWN, finding.reason, None)
+            self._move(publication, S.UNKNOWN, finding.reason, None)
 
-    def _move(self, pid: int, state: str, reason: str, check_at: datetime | None) -> None:
+    def _move(
+        self, publication: Publication, state: str, reason: str, check_at: datetime | None
+    ) -> None:
+        # Only from the state and create attempt that were reconciled: another replica may have
+        # settled this one and sent a new create meanwhile.
         transition(
             self.db,
-            pid,
-            LOST,
+            publication.id or 0,
+            {publication.state},
+            attempt=publication.create_attempts,
             state=state,
             state_reason=reason[:2000],
             next_check_at=check_at,

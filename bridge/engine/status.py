@@ -216,7 +216,8 @@ class StatusPoller:
         """Record what ``post`` says about the publication; finish it when every account has."""
         now = self.clock.now()
         with self.db.session() as session:
-            publication = session.get(Publication, publication_id)
+            # Locked, so two pollers sharing a database record one post's results in turn.
+            publication = session.get(Publication, publication_id, with_for_update=True)
             if publication is None or publication.state != S.SUBMITTED:
                 return
             save_results(session, publication, post, now)
@@ -279,12 +280,15 @@ def mark_submitted(
     from_states: set[str],
     reason: str | None,
     now: datetime,
+    *,
+    attempt: int,
 ) -> bool:
-    """Store the post a create made (or reconciliation found): the publication is submitted."""
+    """Store the post create number ``attempt`` made (or reconciliation found for it)."""
     return transition(
         db,
         publication_id,
         from_states,
+        attempt=attempt,
         state=S.SUBMITTED,
         post_id=post.id,
         post_status=post.status,

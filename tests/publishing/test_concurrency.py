@@ -1,0 +1,86 @@
+"""Two publishers sharing one PostgreSQL database never send the same publication twice."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from bridge.clock import ManualClock
+from bridge.config import EngineSettings
+from bridge.engine.publisher import Publisher
+from bridge.postoria import Budget, PostoriaClient, RateLimiter
+from bridge.sandbox import FaultRule, SandboxServer
+from bridge.store import Database
+from bridge.store import PublicationState as S
+
+from .conftest import FAST_RETRY
+from .helpers import World
+
+
+def make_client(server: SandboxServer, clock: ManualClock) -> PostoriaClient:
+    budget = Budget()
+    return PostoriaClient(
+        server.api_key,
+        server.url,
+        clock=clock,
+        budget=budget,
+        limiter=RateLimiter(budget, clock),
+        retry=FAST_RETRY,
+    )
+
+
+@pytest.fixture
+def shared(
+    postgres_url: str, sandbox: SandboxServer, clock: ManualClock, settings: EngineSettings
+) -> Iterator[tuple[World, Publisher]]:
+    """A world on PostgreSQL plus a second publisher (another replica) with its own client."""
+    db = Database(postgres_url)
+    first, second = make_client(sandbox, clock), make_client(sandbox, clock)
+    world = World(sandbox, clock, db, first, settings, Publisher(db, first, clock, settings))
+    other = Publisher(db, second, clock, settings)
+    yield world, other
+    world.publisher.close()
+    other.close()
+    first.close()
+    second.close()
+    db.dispose()
+
+
+def test_two_replicas_post_each_publication_once(shared: tuple[World, Publisher]) -> None:
+    world, other = shared
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="drop_after_create", rate=0.2))
+    ids = [
+        world.add(caption=f"Replica {n}", media=(f"https://cdn.example/{n}.jpg",) * (n % 2))
+        for n in range(30)
+    ]
+
+    errors: list[BaseException] = []
+
+    def step(publisher: Publisher) -> None:
+        try:
+            publisher.step()
+        except BaseException as exc:  # reported below: a replica must never crash
+            errors.append(exc)
+
+    for _ in range(40):
+        threads = [threading.Thread(target=step, args=(p,)) for p in (world.publisher, other)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if world.publisher.pending_count() == 0:
+            break
+        world.advance(30)
+
+    assert errors == []
+    assert Counter(world.publication(p).state for p in ids) == {S.POSTED: 30}
+    captions = Counter(
+        world.post_record(p["id"]).caption for p in world.posts(include_deleted=True)
+    )
+    assert captions == {f"Replica {n}": 1 for n in range(30)}
+    creates = [a for a in world.attempts() if a.endpoint == "POST /workspaces/{ws}/posts"]
+    assert len(creates) == len(world.served("create_post"))
+    assert len(world.served("import_media")) == 15  # each file imported by one replica only
