@@ -204,6 +204,8 @@ class Ingestor:
         source = self._sources.get(source_name)
         if source is None:
             return FetchSummary(source_name, "disabled", error="not a configured source")
+        if not self.config.source(source_name).enabled:
+            return FetchSummary(source_name, "disabled", error="disabled in the configuration")
         started = self.clock.now()
         with self.db.session() as session:
             record = _record_named(session, source_name)

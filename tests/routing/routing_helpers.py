@@ -69,11 +69,12 @@ def rss_document(entries: list[Entry]) -> bytes:
     return "\n".join(parts).encode("utf-8")
 
 
-def config_text(sandbox_url: str, db_path: Path, sources: str, routes: str) -> str:
-    """A full config: the sandbox, a SQLite file, then the given tables."""
+def config_text(sandbox_url: str, database: Path | str, sources: str, routes: str) -> str:
+    """A full config: the sandbox, a database (a SQLite file path or a URL), the tables."""
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
     return (
         f'[postoria]\napi_key = "{SANDBOX_KEY}"\nbase_url = "{sandbox_url}"\n\n'
-        f'[database]\nurl = "sqlite:///{db_path}"\n\n{sources}\n{routes}'
+        f'[database]\nurl = "{url}"\n\n{sources}\n{routes}'
     )
 
 
@@ -89,6 +90,7 @@ class World:
         routes: str,
         *,
         entries: list[Entry] | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.tmp_path = tmp_path
         self.feeds = feeds
@@ -100,7 +102,8 @@ class World:
         )
         self.config_path = tmp_path / "bridge.toml"
         self.config_path.write_text(
-            config_text(sandbox.url, tmp_path / "bridge.db", sources, routes), encoding="utf-8"
+            config_text(sandbox.url, database_url or tmp_path / "bridge.db", sources, routes),
+            encoding="utf-8",
         )
         self.config: BridgeConfig = load_config(self.config_path)
         self.open()

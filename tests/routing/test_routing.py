@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -148,3 +148,51 @@ def test_routing_twice_never_creates_a_second_publication(world: World) -> None:
     world.clock.advance(timedelta(minutes=5))
     assert world.router.route_new_items() == []
     assert len(world.publications()) == 3
+
+
+REQUIRED = """
+[[routes]]
+name = "images-only"
+sources = ["blog"]
+workspace = "Acme Corp"
+accounts = ["Acme on Facebook", "Acme on Threads"]
+mode = "publish_now"
+media = "required"
+max_per_day = 1
+template = "{{ title }}"
+"""
+
+
+@pytest.mark.postgres
+def test_media_required_skips_and_routing_is_idempotent_on_postgresql(
+    tmp_path: Path,
+    sandbox: SandboxServer,
+    feed_server: FeedServer,
+    clock: ManualClock,
+    postgres_url: str,
+) -> None:
+    world = World(tmp_path, sandbox, feed_server, clock, REQUIRED, database_url=postgres_url)
+    created = world.publish(
+        [
+            entry(1),
+            entry(2, image="https://cdn.acme.example/2.jpg"),
+            entry(3, image="https://cdn.acme.example/3.jpg"),
+        ]
+    )
+    publications = {p.caption: p for p in world.publications()}
+    assert publications["Title 1"].state == "skipped"
+    assert publications["Title 1"].state_reason == "route requires media and the item has none"
+    assert len(created) == 2
+    # Feeds list newest first, so item 3 is the oldest and goes first; one a day, and the
+    # next day starts at midnight in New York.
+    due = {p.caption: p.due_at for p in world.publications() if p.state == "pending"}
+    assert due == {
+        "Title 3": clock.now(),
+        "Title 2": datetime(2026, 3, 3, 5, 0, tzinfo=UTC),
+    }
+    world.close()
+    world.open()
+    world.publish([entry(n, image=f"https://cdn.acme.example/{n}.jpg") for n in (1, 2, 3)])
+    assert world.router.route_new_items() == []
+    assert len(world.publications()) == 3
+    world.close()
