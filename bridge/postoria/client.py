@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -67,8 +68,22 @@ def _nothing(call: Call, response: httpx.Response) -> None:
     return None
 
 
+def _signed_url(upload: MediaUpload) -> str:
+    """The upload's signed URL, registered as a secret; refused unless absolute http(s)."""
+    url = upload.upload.url.get_secret_value()
+    SECRETS.add_url(url)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PostoriaProtocolError(
+            f"upload slot {upload.id} came with an upload URL that is not absolute http(s)",
+            method="POST",
+            path="<signed upload URL>",
+        )
+    return url
+
+
 def _date_param(value: DateLike) -> str:
-    return isoformat_z(value) if hasattr(value, "hour") else value.isoformat()
+    return isoformat_z(value) if isinstance(value, datetime) else value.isoformat()
 
 
 class PostoriaClient(BaseClient):
@@ -107,7 +122,7 @@ class PostoriaClient(BaseClient):
         call = ep.CREATE_UPLOAD.call(ws=workspace_id)
         body = {"name": name, "content_type": content_type}
         upload = self._request(call, _one(MediaUpload), json=body)
-        SECRETS.add_url(upload.upload.url.get_secret_value())
+        _signed_url(upload)  # registered for redaction, and checked, as soon as it arrives
         return upload
 
     def put_upload(
@@ -122,8 +137,7 @@ class PostoriaClient(BaseClient):
         ``body`` may be bytes, a binary file (streamed from its current position) or an
         iterable of chunks (give ``content_length``, or it is sent chunked).
         """
-        url = upload.upload.url.get_secret_value()
-        SECRETS.add_url(url)
+        url = _signed_url(upload)
         prepared = prepare_body(body, content_length)
         self._request(ep.PUT_UPLOAD.call(), _nothing, upload=Upload(url, prepared, content_type))
 
@@ -159,7 +173,7 @@ class PostoriaClient(BaseClient):
         file_path = Path(path)
         content_type, size = sniff_file(file_path)
         upload = self.create_upload(workspace_id, name or file_path.name, content_type)
-        url = upload.upload.url.get_secret_value()
+        url = _signed_url(upload)
         self._request(
             ep.PUT_UPLOAD.call(),
             _nothing,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ def make_client(sandbox: SandboxServer, clock: ManualClock) -> Iterator[MakeClie
     """Build clients against the sandbox (own limiter each, manual clock); closed afterwards."""
     made: list[PostoriaClient] = []
 
-    def make(api_key: str | None = None, **options: object) -> PostoriaClient:
+    def make(api_key: str | None = None, **options: Any) -> PostoriaClient:
         budget = options.pop("budget", Budget())
         assert isinstance(budget, Budget)
         options.setdefault("limiter", RateLimiter(budget, clock))

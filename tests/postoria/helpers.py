@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from bridge.postoria import PostoriaClient, RetryPolicy
 from bridge.sandbox import SandboxServer
@@ -24,6 +25,6 @@ JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
 PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 
 
-def served(sandbox: SandboxServer, endpoint: str) -> list[dict[str, object]]:
+def served(sandbox: SandboxServer, endpoint: str) -> list[dict[str, Any]]:
     """The sandbox's log entries for one endpoint name (``create_post``, …)."""
     return [entry for entry in sandbox.state.requests() if entry["endpoint"] == endpoint]

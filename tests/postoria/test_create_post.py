@@ -56,12 +56,14 @@ def test_contract_frequencies_are_accepted(frequency: str) -> None:
 
 def test_payload_uses_z_times_and_leaves_out_unset_fields() -> None:
     berlin = datetime(2030, 1, 1, 10, 30, tzinfo=UTC).astimezone(ZoneInfo("Europe/Berlin"))
-    post = CreatePost(
-        publish_mode="schedule",
-        social_account_ids=[ACME_X],
-        scheduled_time=berlin,
-        caption="Hi",
-        tiktok={"allow_duet": False, "future_option": 1},
+    post = CreatePost.model_validate(
+        {
+            "publish_mode": "schedule",
+            "social_account_ids": [ACME_X],
+            "scheduled_time": berlin,
+            "caption": "Hi",
+            "tiktok": {"allow_duet": False, "future_option": 1},
+        }
     )
     assert post.to_payload() == {
         "publish_mode": "schedule",

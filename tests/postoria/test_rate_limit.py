@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from bridge.clock import ManualClock
 from bridge.postoria import Budget, Outcome, PostoriaClient, RateLimiter
 from bridge.sandbox import FaultRule, SandboxServer
@@ -70,3 +72,30 @@ def test_a_429_from_the_sandbox_window_pauses_the_whole_key(
     assert clock.monotonic() - start >= 299.0
     statuses = [e["status"] for e in served(sandbox, "list_workspaces")][300:]
     assert statuses == [429, 200]
+
+
+def test_threads_and_clients_sharing_a_key_share_the_budget(
+    sandbox: SandboxServer, clock: ManualClock
+) -> None:
+    # Two clients built alike share the process-wide limiter of their key. The margin covers
+    # the requests in flight while a waiting thread moves the shared manual clock.
+    budget = Budget(requests=300, per=300.0, margin=5)
+    clients = [PostoriaClient(sandbox.api_key, sandbox.url, budget=budget, clock=clock)]
+    clients.append(PostoriaClient(sandbox.api_key, sandbox.url, budget=budget, clock=clock))
+    assert clients[0].limiter is clients[1].limiter
+
+    def work(client: PostoriaClient) -> None:
+        for _ in range(100):
+            client.list_workspaces()
+
+    threads = [threading.Thread(target=work, args=(clients[n % 2],)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    log = served(sandbox, "list_workspaces")
+    assert len(log) == 400
+    assert [e for e in log if e["status"] == 429] == []
+    assert clock.monotonic() >= 300.0  # the last hundred waited for the window
+    for client in clients:
+        client.close()
