@@ -170,17 +170,29 @@ class Engine:
         """The publishing job's work: reconcile, media, creates, media checks. Returns a count."""
         self._ensure_prepared()
         with self.lock:
-            done = self.publisher.reconcile_unknown()
-            done += self.publisher.start_media()
-            done += self.publisher.submit_due()
-            done += self.publisher.check_media()
+            done = 0
+            for work in (
+                self.publisher.reconcile_unknown,
+                self.publisher.start_media,
+                self.publisher.submit_due,
+                self.publisher.check_media,
+            ):
+                try:
+                    done += work()
+                finally:
+                    # Attempts are buffered by the client listener; store them (and each
+                    # publication's requests_spent) after every unit of work, as step() does.
+                    self.publisher.attempts.flush()
             return done
 
     def poll_statuses(self) -> int:
         """The status job's work: read results of submitted posts that are due a check."""
         self._ensure_prepared()
         with self.lock:
-            return self.publisher.poll_statuses()
+            try:
+                return self.publisher.poll_statuses()
+            finally:
+                self.publisher.attempts.flush()
 
     def step(self) -> Any:
         """One full publisher pass in priority order (see ``Publisher.step``)."""

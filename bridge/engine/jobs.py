@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# APScheduler logs a warning each time a tick finds the job still running (expected with
+# coalesce and max_instances=1) and its own copy of every job error; the listener below
+# reports errors and missed runs once, in our words.
+logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+logging.getLogger("apscheduler.executors").setLevel(logging.CRITICAL)
+
 ACCOUNTS_REFRESH = timedelta(hours=1)
 """How often routes' accounts are resolved again (renamed or reconnected accounts)."""
 

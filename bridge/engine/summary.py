@@ -154,40 +154,63 @@ def _account_line(
 
 
 def render_summary(summary: RunSummary) -> str:
-    """The summary as a plain-text table, one block per publication, then the totals."""
+    """The summary as a plain-text table: one row per account of each publication, then totals.
+
+    An item's title is written once above its publications, and a publication's route and
+    request count once on its first row, so a busy run stays readable.
+    """
     if not summary.lines:
-        lines = ["Nothing to publish."]
-    else:
-        route_width = max(len("Route"), *(len(line.route) for line in summary.lines))
-        header = f"{'Item':<{_TITLE_WIDTH}}  {'Route':<{route_width}}  {'Requests':>8}  State"
-        lines = [header, "-" * len(header)]
-        for line in summary.lines:
-            lines.append(
-                f"{_clip(line.title, _TITLE_WIDTH):<{_TITLE_WIDTH}}  "
-                f"{line.route:<{route_width}}  {line.requests:>8}  {line.label}"
-            )
-            if line.reason and line.state in (State.SKIPPED, State.FAILED, State.CANCELLED):
-                lines.append(f"    why: {line.reason}")
-            lines.extend(_account_rows(line))
-    lines.append("")
-    lines.append(_totals(summary))
-    return "\n".join(lines)
+        return "Nothing to publish.\n\n" + _totals(summary)
+    rows = _rows(summary.lines)
+    route_width = max(len("Route"), *(len(row[1]) for row in rows))
+    account_width = max(len("Account"), *(len(row[2]) for row in rows))
+    header = (
+        f"{'Item':<{_TITLE_WIDTH}}  {'Route':<{route_width}}  {'Account':<{account_width}}  "
+        f"{'Requests':>8}  Result"
+    )
+    out = [header, "-" * len(header)]
+    for title, route, account, requests, result in rows:
+        out.append(
+            f"{title:<{_TITLE_WIDTH}}  {route:<{route_width}}  {account:<{account_width}}  "
+            f"{requests:>8}  {result}".rstrip()
+        )
+    out.append("")
+    out.append(_totals(summary))
+    return "\n".join(out)
 
 
-def _account_rows(line: PublicationLine) -> list[str]:
-    if line.state == State.SKIPPED:
-        return []
-    width = max((len(account.name) for account in line.accounts), default=0)
+def _rows(lines: list[PublicationLine]) -> list[tuple[str, str, str, str, str]]:
     rows = []
-    for account in line.accounts:
-        if account.link:
-            outcome = account.link
-        elif account.error:
-            outcome = f"error: {account.error}"
-        else:
-            outcome = "no result yet"
-        rows.append(f"    {account.name:<{width}}  {outcome}")
+    previous_title = None
+    for line in lines:
+        title = _clip(line.title, _TITLE_WIDTH)
+        shown_title = "" if title == previous_title else title
+        previous_title = title
+        accounts = line.accounts or (AccountLine(name="-"),)
+        for index, account in enumerate(accounts):
+            first = index == 0
+            rows.append(
+                (
+                    shown_title if first else "",
+                    line.route if first else "",
+                    account.name,
+                    str(line.requests) if first else "",
+                    _result(line, account),
+                )
+            )
     return rows
+
+
+def _result(line: PublicationLine, account: AccountLine) -> str:
+    if line.state == State.SKIPPED:
+        return f"skipped: {line.reason}" if line.reason else "skipped"
+    if account.link:
+        return f"posted  {account.link}"
+    if account.error:
+        return f"failed  {account.error}"
+    if line.state in (State.FAILED, State.CANCELLED) and line.reason:
+        return f"{line.state}  {line.reason}"
+    return line.label
 
 
 def _totals(summary: RunSummary) -> str:

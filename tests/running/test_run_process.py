@@ -1,0 +1,128 @@
+"""``bridge run`` and ``bridge demo`` as real processes: start, post, stop cleanly."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bridge.feedserver import FeedServer
+from bridge.sandbox import SandboxServer
+
+from .helpers import (
+    bridge_command,
+    bridge_env,
+    make_items,
+    posts_by_caption,
+    render_rss,
+    write_config,
+)
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+PATIENCE = 60.0
+"""Upper bound on waiting for a process to get somewhere; never a measured duration."""
+
+
+def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"bridge exited early ({process.returncode}):\n{output}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("bridge did not get there in time")
+        time.sleep(0.1)
+
+
+def _all_posted(sandbox: SandboxServer, count: int) -> Callable[[], bool]:
+    def check() -> bool:
+        posts = sandbox.state.posts()
+        return len(posts) == count and all(post["status"] == "posted" for post in posts)
+
+    return check
+
+
+def test_run_posts_new_items_and_stops_cleanly_on_sigterm(
+    sandbox: SandboxServer, feeds: FeedServer, tmp_path: Path
+) -> None:
+    first = make_items(2, START, prefix="first")
+    feeds.set("/feed.xml", render_rss(first))
+    config = write_config(
+        tmp_path / "bridge.toml", postoria_url=sandbox.url, feed_url=feeds.url_for("/feed.xml")
+    )
+    process = subprocess.Popen(
+        bridge_command("run", "-c", str(config)),
+        env=bridge_env(sandbox),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for(_all_posted(sandbox, 2), process)
+        later = make_items(1, START.replace(day=3), prefix="later")
+        feeds.set("/feed.xml", render_rss(first + later))
+        _wait_for(_all_posted(sandbox, 3), process)
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=PATIENCE)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+    assert process.returncode == 0, output
+    assert "bridge run: sources: acme-blog (rss, every 1s)" in output
+    assert "routes: acme-news → Acme Corp (publish_now)" in output
+    assert "budget 300 requests per 5m" in output
+    assert "received SIGTERM" in output
+    assert "stopped" in output
+    assert sandbox.api_key not in output
+    assert set(posts_by_caption(sandbox).values()) == {1}
+
+
+def test_run_refuses_a_route_naming_an_unknown_account(
+    sandbox: SandboxServer, feeds: FeedServer, tmp_path: Path
+) -> None:
+    feeds.set("/feed.xml", render_rss(make_items(1, START)))
+    config = write_config(
+        tmp_path / "bridge.toml",
+        postoria_url=sandbox.url,
+        feed_url=feeds.url_for("/feed.xml"),
+        accounts=("Acme on Myspace",),
+    )
+
+    result = subprocess.run(
+        bridge_command("run", "-c", str(config)),
+        env=bridge_env(sandbox),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+    )
+
+    assert result.returncode == 1
+    assert "Acme on Myspace" in result.stderr
+    assert sandbox.state.posts() == []
+
+
+def test_demo_runs_to_the_end_and_prints_links(tmp_path: Path) -> None:
+    result = subprocess.run(
+        bridge_command("demo", "--dir", str(tmp_path / "demo")),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout
+    assert "What was posted where:" in output
+    assert "https://www.linkedin.com/" in output
+    assert "https://x.com/" in output
+    assert "Meet the Spring Collection" in output
+    assert "scheduled for" in output
+    assert "left in the current budget window" in output
+    assert (tmp_path / "demo" / "bridge.toml").exists()
