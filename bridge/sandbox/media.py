@@ -142,12 +142,11 @@ def _upload_outcome(record: MediaRecord) -> dict[str, Any]:
         return failed("upload_missing", "No file was uploaded to the upload URL.")
     try:
         sniffed = sniff_file(path)
+        return ready(_file_digest(path), sniffed.mime, sniffed.kind)
     except MediaRejected as exc:
         return failed(exc.code, exc.message)
     finally:
-        digest = _file_digest(path)
         os.unlink(path)  # the bytes are judged; only the outcome is kept
-    return ready(digest, sniffed.mime, sniffed.kind)
 
 
 def _file_digest(path: str) -> str:

@@ -221,10 +221,9 @@ def http_error(exc: HTTPException) -> Response:
     )
     message = "No such endpoint." if exc.code == 404 else exc.description or exc.name
     response = envelope(exc.code or 500, code, message)
-    for name in ("Allow",):
-        value = exc.get_response().headers.get(name)
-        if value:
-            response.headers[name] = value
+    allow = exc.get_response().headers.get("Allow")
+    if allow:
+        response.headers["Allow"] = allow
     return response
 
 

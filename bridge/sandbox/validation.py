@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import utc
 from .errors import ApiError, validation
+from .media import refresh
 
 if TYPE_CHECKING:
     from .seed import Workspace
@@ -126,8 +127,6 @@ def _comment_delay(value: Any) -> int | None:
 
 
 def _media(state: SandboxState, workspace: Workspace, value: Any, now: datetime) -> list[Any]:
-    from .media import refresh
-
     if value is None:
         return []
     if not isinstance(value, list) or not all(_is_int(v) for v in value):
