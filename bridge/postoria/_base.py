@@ -14,19 +14,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import (
-    OutcomeUnknownError,
     PostoriaAPIError,
     PostoriaError,
     PostoriaProtocolError,
     PostoriaTransportError,
     RateLimitedError,
-    ServerError,
 )
 from ._mapping import (
     api_error,
@@ -36,10 +35,11 @@ from ._mapping import (
     request_id_of,
     retry_after,
     storage_error,
+    unknown_outcome,
 )
 from .context import Priority, current_priority, current_tags, priority_block, tag_block
 from .endpoints import Call, Kind
-from .ledger import Outcome, RequestLedger, RequestRecord
+from .ledger import RequestLedger, RequestRecord, outcome_of
 from .limiter import RateLimiter, shared_limiter
 from .redact import SECRETS, install_log_filter, mask_key
 from .retry import backoff_delay, may_resend
@@ -73,6 +73,16 @@ class Upload:
 
 
 @dataclass
+class _Tries:
+    """How many times one call has been sent, and why it was resent."""
+
+    replayable: bool
+    attempts: int = 0
+    failures: int = 0
+    rate_limited: int = 0
+
+
+@dataclass
 class _Result:
     """One attempt's outcome: a value, or an error with what the retry rules need to know."""
 
@@ -80,23 +90,6 @@ class _Result:
     error: PostoriaError | None = None
     garbled: bool = False
     wait: float | None = None
-
-
-def outcome_of(error: PostoriaError | None) -> Outcome:
-    """The ledger outcome for an attempt that ended with ``error`` (``None``: success)."""
-    if error is None:
-        return Outcome.OK
-    if isinstance(error, OutcomeUnknownError):
-        return Outcome.OUTCOME_UNKNOWN
-    if isinstance(error, PostoriaTransportError):
-        return Outcome.TRANSPORT_ERROR
-    if isinstance(error, RateLimitedError):
-        return Outcome.RATE_LIMITED
-    if isinstance(error, ServerError):
-        return Outcome.SERVER_ERROR
-    if isinstance(error, PostoriaAPIError):
-        return Outcome.CLIENT_ERROR
-    return Outcome.PROTOCOL_ERROR
 
 
 class BaseClient:
@@ -184,48 +177,54 @@ class BaseClient:
         upload: Upload | None = None,
     ) -> T:
         """Send ``call`` until it succeeds or fails for good, and return ``parse``'s result."""
-        kind = call.endpoint.kind
         priority = current_priority(call.endpoint.priority)
-        replayable = upload is None or upload.body.replayable
-        failures = rate_limited = 0
-        attempt = 0
+        tries = _Tries(replayable=upload is None or upload.body.replayable)
         while True:
-            attempt += 1
+            tries.attempts += 1
             if call.endpoint.counts_against_budget:
                 self.limiter.acquire(priority)
             request = self._build(call, json, params, upload)
-            result = self._attempt(call, request, parse, attempt, priority)
-            error = result.error
-            if error is None:
+            result = self._attempt(call, request, parse, tries.attempts, priority)
+            if result.error is None:
                 return result.value
-            if isinstance(error, RateLimitedError):
-                wait = result.wait or 0.0
-                if (
-                    rate_limited >= self.retry.rate_limit_attempts
-                    or wait > self.retry.max_rate_limit_wait
-                    or not replayable
-                ):
-                    raise error
-                rate_limited += 1
-                logger.info("%s: rate limited, retrying in %.1fs", call.request_line, wait)
-                if not call.endpoint.counts_against_budget:
-                    self.clock.sleep(wait)  # storage's own limit; the API budget is not paused
-                continue
-            failures += 1
-            retry_ok = may_resend(
-                kind, error, self.retry, garbled=result.garbled, replayable=replayable
-            )
-            if failures >= self.retry.attempts or not retry_ok:
-                raise error
-            delay = backoff_delay(self.retry, failures, self._rng)
-            logger.info(
-                "%s failed (%s), retry %d in %.2fs",
-                call.request_line,
-                type(error).__name__,
-                failures,
-                delay,
-            )
+            delay = self._delay_before_retry(call, result, tries)
+            if delay is None:
+                raise result.error
             self.clock.sleep(delay)
+
+    def _delay_before_retry(self, call: Call, result: _Result, tries: _Tries) -> float | None:
+        """Seconds to wait before resending, or ``None`` when the error is final."""
+        error = result.error
+        assert error is not None
+        if isinstance(error, RateLimitedError):
+            wait = result.wait or 0.0
+            policy = self.retry
+            if not tries.replayable or tries.rate_limited >= policy.rate_limit_attempts:
+                return None
+            if wait > policy.max_rate_limit_wait:
+                return None
+            tries.rate_limited += 1
+            logger.info("%s: rate limited, retrying in %.1fs", call.request_line, wait)
+            # An API 429 paused the shared limiter, which makes the wait; storage has its own.
+            return 0.0 if call.endpoint.counts_against_budget else wait
+        tries.failures += 1
+        if tries.failures >= self.retry.attempts or not may_resend(
+            call.endpoint.kind,
+            error,
+            self.retry,
+            garbled=result.garbled,
+            replayable=tries.replayable,
+        ):
+            return None
+        delay = backoff_delay(self.retry, tries.failures, self._rng)
+        logger.info(
+            "%s failed (%s), retry %d in %.2fs",
+            call.request_line,
+            type(error).__name__,
+            tries.failures,
+            delay,
+        )
+        return delay
 
     def _build(
         self,
@@ -295,7 +294,7 @@ class BaseClient:
             if call.endpoint.kind is Kind.CREATE and (
                 response.is_success or response.is_server_error
             ):
-                result.error = _unknown_outcome(call, result.error)
+                result.error = unknown_outcome(call, result.error)
         if isinstance(result.error, RateLimitedError):
             result.wait = self._rate_limit_wait(response)
             if is_api:
@@ -316,7 +315,7 @@ class BaseClient:
         error: PostoriaError | None,
         attempt: int,
         priority: Priority,
-        started_at: Any,
+        started_at: datetime,
         duration: float,
     ) -> None:
         status = response.status_code if response is not None else None
@@ -354,13 +353,3 @@ def _request_id(response: httpx.Response | None, error: PostoriaError | None) ->
     if isinstance(error, PostoriaAPIError) and error.request_id:
         return error.request_id
     return request_id_of(response) if response is not None else None
-
-
-def _unknown_outcome(call: Call, error: PostoriaProtocolError) -> OutcomeUnknownError:
-    unknown = OutcomeUnknownError(
-        f"{error.message}; the post may exist, reconcile before sending it again",
-        method=call.endpoint.method,
-        path=call.safe_path,
-    )
-    unknown.__cause__ = error
-    return unknown

@@ -219,3 +219,14 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
         return int(raw) if raw is not None else None
     except ValueError:
         return None
+
+
+def unknown_outcome(call: Call, error: PostoriaProtocolError) -> OutcomeUnknownError:
+    """A garbled answer to a create, as what it means: the post may or may not exist."""
+    unknown = OutcomeUnknownError(
+        f"{error.message}; the post may exist, reconcile before sending it again",
+        method=call.endpoint.method,
+        path=call.safe_path,
+    )
+    unknown.__cause__ = error
+    return unknown

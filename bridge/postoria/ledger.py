@@ -15,6 +15,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from ..errors import (
+    OutcomeUnknownError,
+    PostoriaAPIError,
+    PostoriaError,
+    PostoriaTransportError,
+    RateLimitedError,
+    ServerError,
+)
 from .context import Priority
 
 
@@ -128,3 +136,20 @@ class RequestLedger:
             self._counts.clear()
             self._budget_requests = 0
             self._total_requests = 0
+
+
+def outcome_of(error: PostoriaError | None) -> Outcome:
+    """The ledger outcome for an attempt that ended with ``error`` (``None``: success)."""
+    if error is None:
+        return Outcome.OK
+    if isinstance(error, OutcomeUnknownError):
+        return Outcome.OUTCOME_UNKNOWN
+    if isinstance(error, PostoriaTransportError):
+        return Outcome.TRANSPORT_ERROR
+    if isinstance(error, RateLimitedError):
+        return Outcome.RATE_LIMITED
+    if isinstance(error, ServerError):
+        return Outcome.SERVER_ERROR
+    if isinstance(error, PostoriaAPIError):
+        return Outcome.CLIENT_ERROR
+    return Outcome.PROTOCOL_ERROR
