@@ -239,11 +239,12 @@ class Ingestor:
         return self._finish_ok(source_name, fetch_id, result)
 
     def _finish_ok(self, name: str, fetch_id: int | None, result: FetchResult) -> FetchSummary:
-        problems = list(result.problems)
+        enriched: dict[int, Problem | None] = {}  # by id(item): hooks run once per item
         for attempt in range(_STORE_ATTEMPTS):
+            problems = list(result.problems)
             try:
                 with self.db.session() as session:
-                    new = self._store_result(session, name, fetch_id, result, problems)
+                    new = self._store_result(session, name, fetch_id, result, problems, enriched)
                 break
             except sa.exc.IntegrityError:
                 # Another process stored some of these items first: the unique constraints
@@ -262,6 +263,7 @@ class Ingestor:
         fetch_id: int | None,
         result: FetchResult,
         problems: list[Problem],
+        enriched: dict[int, Problem | None],
     ) -> int:
         now = self.clock.now()
         source_config = self.config.source(name)
@@ -278,7 +280,9 @@ class Ingestor:
             # it was published; sources list newest first.
             pairs = list(zip(new_items, statuses, strict=True))
             for item, (status, reason) in reversed(pairs):
-                problem = _enrich(item, name, record.type)
+                if id(item) not in enriched:
+                    enriched[id(item)] = _enrich(item, name, record.type)
+                problem = enriched[id(item)]
                 if problem:
                     problems.append(problem)
                 row = record_from_item(item, record.id, now, status, reason)
