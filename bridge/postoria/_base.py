@@ -40,7 +40,7 @@ from ._mapping import (
 from .context import Priority, current_priority, current_tags, priority_block, tag_block
 from .endpoints import Call, Kind
 from .ledger import RequestLedger, RequestRecord, outcome_of
-from .limiter import RateLimiter, shared_limiter
+from .limiter import REGISTRY, RateLimiter, shared_limiter
 from .redact import SECRETS, install_log_filter, mask_key
 from .retry import backoff_delay, may_resend
 from .settings import DEFAULT_BUDGET, DEFAULT_RETRY, DEFAULT_TIMEOUTS, Budget, RetryPolicy, Timeouts
@@ -118,6 +118,7 @@ class BaseClient:
         self.budget = budget
         self.retry = retry
         self.clock = clock
+        self._owns_limiter_share = limiter is None
         self.limiter = limiter or shared_limiter(api_key, self.base_url, budget, clock)
         self.ledger = RequestLedger()
         self._listeners: list[Listener] = []
@@ -133,8 +134,11 @@ class BaseClient:
         return f"<{type(self).__name__} {self.base_url} key={mask_key(self._api_key)}>"
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool and let go of the shared limiter."""
         self._http.close()
+        if self._owns_limiter_share:
+            self._owns_limiter_share = False
+            REGISTRY.release(self.limiter)
 
     def __enter__(self) -> Self:
         return self

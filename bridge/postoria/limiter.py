@@ -55,6 +55,7 @@ class RateLimiter:
         self._seq = itertools.count()
         self._capacity = budget.capacity
         self._paused_until = float("-inf")
+        self.registry_name: str | None = None
 
     def __repr__(self) -> str:
         return f"<RateLimiter {self.remaining()}/{self._capacity} left per {self.budget.per:g}s>"
@@ -171,26 +172,63 @@ class RateLimiter:
             del self._window[:drop]
 
 
-_registry: weakref.WeakValueDictionary[str, RateLimiter] = weakref.WeakValueDictionary()
-_registry_lock = threading.Lock()
+class LimiterRegistry:
+    """The process's limiters, one per API key (and base URL and clock), while in use.
+
+    A limiter is shared by the clients that hold it and forgotten when the last of them closes
+    (or is garbage-collected), so a later client may choose another budget. Keys are held only
+    as hashes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._limiters: weakref.WeakValueDictionary[str, RateLimiter] = (
+            weakref.WeakValueDictionary()
+        )
+        self._users: dict[str, int] = {}
+
+    def acquire(self, api_key: str, base_url: str, budget: Budget, clock: Clock) -> RateLimiter:
+        """The limiter for this key, created on first use; count one more user of it.
+
+        Clients on one clock that share a key must agree on the budget: two budgets for one
+        key is a configuration mistake, reported at once. A different clock (a simulation)
+        is a different world and gets its own limiter.
+        """
+        digest = hashlib.sha256(f"{base_url.rstrip('/')}\x00{api_key}".encode()).hexdigest()
+        name = f"{digest}:{id(clock)}"
+        with self._lock:
+            limiter = self._limiters.get(name)
+            if limiter is None:
+                limiter = RateLimiter(budget, clock)
+                limiter.registry_name = name
+                self._limiters[name] = limiter
+                self._users[name] = 0
+            elif limiter.budget != budget:
+                raise ValueError(
+                    "clients using the same API key share one rate limiter and must use the "
+                    f"same budget ({limiter.budget} is in use; pass limiter= to use another)"
+                )
+            self._users[name] = self._users.get(name, 0) + 1
+            return limiter
+
+    def release(self, limiter: RateLimiter) -> None:
+        """One user of ``limiter`` is done; forget it when it was the last."""
+        name = limiter.registry_name
+        with self._lock:
+            if name is None or self._limiters.get(name) is not limiter:
+                return
+            self._users[name] -= 1
+            if self._users[name] <= 0:
+                del self._limiters[name]
+                del self._users[name]
+
+
+REGISTRY = LimiterRegistry()
 
 
 def shared_limiter(api_key: str, base_url: str, budget: Budget, clock: Clock) -> RateLimiter:
-    """The process's limiter for ``api_key`` at ``base_url``, created on first use.
+    """The process's limiter for ``api_key`` at ``base_url`` (see :class:`LimiterRegistry`).
 
-    Keyed by a hash of the key (the key itself is never stored here) and the API's base URL,
-    since a key only spends the budget of the service that issued it. Clients sharing a key must
-    agree on budget and clock; anything else is a configuration mistake, reported at once.
+    Release it with ``REGISTRY.release(limiter)`` when done (``PostoriaClient.close`` does).
     """
-    digest = hashlib.sha256(f"{base_url.rstrip('/')}\x00{api_key}".encode()).hexdigest()
-    with _registry_lock:
-        limiter = _registry.get(digest)
-        if limiter is None:
-            limiter = RateLimiter(budget, clock)
-            _registry[digest] = limiter
-        elif limiter.budget != budget or limiter.clock is not clock:
-            raise ValueError(
-                "clients using the same API key share one rate limiter and must use the same "
-                "budget and clock (pass limiter= to use a separate one)"
-            )
-        return limiter
+    return REGISTRY.acquire(api_key, base_url, budget, clock)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from bridge.clock import ManualClock
-from bridge.postoria import Budget, PostoriaClient, Priority, RateLimiter, shared_limiter
+from bridge.postoria import Budget, PostoriaClient, Priority, RateLimiter
 
 
 class GatedClock(ManualClock):
@@ -188,7 +188,20 @@ def test_clients_with_one_key_share_one_limiter(clock: ManualClock) -> None:
 
 def test_sharing_a_key_with_another_budget_is_refused(clock: ManualClock) -> None:
     url = "http://127.0.0.1:9/v1"
-    limiter = shared_limiter("pst_test_budget_key", url, Budget(), clock)
-    with pytest.raises(ValueError, match="same budget and clock"):
-        shared_limiter("pst_test_budget_key", url, Budget(margin=50), clock)
-    assert shared_limiter("pst_test_budget_key", url, Budget(), clock) is limiter
+    with PostoriaClient("pst_test_budget_key", url, clock=clock) as client:
+        with pytest.raises(ValueError, match="same budget"):
+            PostoriaClient("pst_test_budget_key", url, clock=clock, budget=Budget(margin=50))
+        with PostoriaClient("pst_test_budget_key", url, clock=clock) as second:
+            assert second.limiter is client.limiter
+    # Once every client of the key is closed, another budget may be chosen.
+    with PostoriaClient("pst_test_budget_key", url, clock=clock, budget=Budget(margin=50)) as new:
+        assert new.limiter.budget.margin == 50
+
+
+def test_another_clock_is_another_world(clock: ManualClock) -> None:
+    url = "http://127.0.0.1:9/v1"
+    with (
+        PostoriaClient("pst_test_clock_key", url, clock=clock) as simulated,
+        PostoriaClient("pst_test_clock_key", url, clock=ManualClock()) as other,
+    ):
+        assert simulated.limiter is not other.limiter
