@@ -2,16 +2,19 @@
 
 Feeds and CMSs hand us HTML; social networks want plain text. :func:`html_to_text` turns one
 into the other the way a reader would see it: paragraphs and list items on their own lines,
-entities decoded, scripts and styles gone, links reduced to their text. It is built on the
-standard library's :class:`html.parser.HTMLParser`, which is forgiving about broken markup
-and fast enough to run on every item of every feed.
+entities decoded, scripts and styles gone, links reduced to their text.
+
+It runs on every summary and article of every feed, so it is a handful of compiled regular
+expressions (each a pass in C) rather than a tokenizer calling Python code per tag: several
+times faster than :class:`html.parser.HTMLParser` on real articles, which keeps feed ingest
+close to feedparser's own speed. It stays as forgiving: a lone ``<`` is text, unclosed tags
+and unknown elements are fine, quoted attribute values may contain ``>``.
 """
 
 from __future__ import annotations
 
 import re
 from html import unescape
-from html.parser import HTMLParser
 
 BLOCK_ELEMENTS = frozenset(
     {
@@ -23,133 +26,102 @@ BLOCK_ELEMENTS = frozenset(
 )  # fmt: skip
 """Elements that start on a new line when rendered."""
 
+PARAGRAPH_ELEMENTS = frozenset(
+    {"blockquote", "dl", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "ol", "p", "pre", "table"}
+    | {"ul"}
+)
+"""Block elements set off by a blank line rather than a single line break."""
+
 DROPPED_ELEMENTS = frozenset({"script", "style", "template", "noscript", "head", "title"})
 """Elements whose content is never shown to a reader."""
 
-_PARAGRAPH_ELEMENTS = frozenset(
-    {
-        "p",
-        "blockquote",
-        "pre",
-        "table",
-        "ul",
-        "ol",
-        "dl",
-        "figure",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-    }
+# Break markers: control characters that never survive in HTML text (they are removed from
+# the input first). A run of them becomes the largest break it asks for; <br>s add up.
+_LINE, _PARAGRAPH, _BR = "\x01", "\x02", "\x03"
+_PRE_NEWLINE = "\x00"
+_CONTROL = re.compile(r"[\x00-\x03]")
+_ATTRIBUTES = r"""[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*"""
+
+
+def _tags(names: frozenset[str] | set[str], *, closing: bool = True) -> re.Pattern[str]:
+    slash = "/?" if closing else ""
+    alternatives = "|".join(sorted(names, key=len, reverse=True))
+    return re.compile(rf"<{slash}(?:{alternatives})\b{_ATTRIBUTES}>", re.IGNORECASE)
+
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_DROPPED = re.compile(
+    rf"<({'|'.join(sorted(DROPPED_ELEMENTS))})\b{_ATTRIBUTES}>.*?(?:</\1\s*>|$)",
+    re.IGNORECASE | re.DOTALL,
 )
-_CELLS = frozenset({"td", "th"})
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-_SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
-_BLANK_LINES = re.compile(r"\n{3,}")
-_ANY_WHITESPACE = re.compile(r"\s+")
-
-
-class _TextExtractor(HTMLParser):
-    """Collects text, turning block structure into line breaks.
-
-    A block boundary only records how many line breaks it wants (one, or two for a
-    paragraph); they are written when the next text arrives. So nested and adjacent blocks
-    give one break rather than a pile of blank lines, and no break leads the result. Pieces
-    are joined once at the end, which keeps the parser linear on long articles.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._pending_breaks = 0
-        self._dropped_depth = 0
-        self._pre_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DROPPED_ELEMENTS:
-            self._dropped_depth += 1
-        elif tag == "br":
-            self._pending_breaks = min(self._pending_breaks + 1, 2)
-        elif tag in BLOCK_ELEMENTS:
-            self._break(tag)
-            if tag == "pre":
-                self._pre_depth += 1
-            elif tag == "li":
-                self._write("- ")
-        elif tag in _CELLS:
-            self.parts.append(" ")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # <br/>, <hr/>, <p/>: a self-closing tag opens and closes at once.
-        if tag == "br":
-            self._pending_breaks = min(self._pending_breaks + 1, 2)
-        elif tag in BLOCK_ELEMENTS:
-            self._break(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in DROPPED_ELEMENTS:
-            self._dropped_depth = max(0, self._dropped_depth - 1)
-        elif tag in BLOCK_ELEMENTS:
-            if tag == "pre":
-                self._pre_depth = max(0, self._pre_depth - 1)
-            self._break(tag)
-
-    def handle_data(self, data: str) -> None:
-        if self._dropped_depth:
-            return
-        if self._pre_depth:
-            # Preformatted text keeps its line breaks: "\x00" survives the space collapsing.
-            self._write(data.replace("\r\n", "\n").replace("\n", "\x00"))
-        elif data.isspace():
-            self.parts.append(" ")
-        else:
-            self._write(_ANY_WHITESPACE.sub(" ", data))
-
-    def _write(self, text: str) -> None:
-        if self._pending_breaks:
-            if self.parts:
-                self.parts.append("\n" * self._pending_breaks)
-            self._pending_breaks = 0
-        self.parts.append(text)
-
-    def _break(self, tag: str) -> None:
-        wanted = 2 if tag in _PARAGRAPH_ELEMENTS else 1
-        self._pending_breaks = max(self._pending_breaks, wanted)
+_PRE_BLOCK = re.compile(r"<pre\b.*?(?:</pre\s*>|$)", re.IGNORECASE | re.DOTALL)
+_LINE_BREAK = _tags({"br"})
+_LIST_ITEM = _tags({"li"}, closing=False)
+_PARAGRAPH_TAG = _tags(PARAGRAPH_ELEMENTS)
+_BLOCK_TAG = _tags(BLOCK_ELEMENTS - PARAGRAPH_ELEMENTS)
+_CELL = _tags({"td", "th"}, closing=False)
+_ANY_TAG = re.compile(rf"</?[a-zA-Z][^\s/>]*{_ATTRIBUTES}>|<![^>]*>|<\?[^>]*>")
+_ZERO_WIDTH_SPACE = "\u200b"
+_BREAK_RUN = re.compile(r"[\x01\x02\x03][\x01\x02\x03 ]*")
 
 
 def html_to_text(html: str) -> str:
     """The text a reader sees in ``html``, with block elements as line breaks.
 
     Paragraphs, headings and lists are separated by a blank line, ``<br>`` and other block
-    elements by a line break, list items start with ``- ``. Entities are decoded, ``<script>``
-    and ``<style>`` contents dropped, runs of spaces collapsed and the result stripped.
-    Text without markup only has its whitespace collapsed.
+    elements by a line break, list items start with ``- ``, table cells are separated by a
+    space. Entities are decoded, comments and ``<script>``/``<style>`` contents dropped, runs
+    of whitespace collapsed (``<pre>`` keeps its line breaks) and the result stripped. Text
+    without markup only has its entities decoded and its whitespace collapsed.
     """
     if not html:
         return ""
-    if "\x00" in html:
-        html = html.replace("\x00", "")
     if "<" not in html:
-        # Plain text (or text with entities only): no block structure to keep.
         return collapse_whitespace(unescape(html) if "&" in html else html)
-    extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
-    return _tidy_lines("".join(extractor.parts))
+    html = _CONTROL.sub("", html)
+    if "<!--" in html:
+        html = _COMMENT.sub("", html)
+    html = _DROPPED.sub("", html)
+    if "<pre" in html or "<PRE" in html:
+        html = _PRE_BLOCK.sub(_keep_newlines, html)
+    html = _LINE_BREAK.sub(_BR, html)
+    html = _LIST_ITEM.sub(_LINE + "- ", html)
+    html = _PARAGRAPH_TAG.sub(_PARAGRAPH, html)
+    html = _BLOCK_TAG.sub(_LINE, html)
+    html = _CELL.sub(" ", html)
+    text = _ANY_TAG.sub("", html)
+    if "&" in text:
+        text = unescape(text)
+    text = collapse_whitespace(text)
+    text = _BREAK_RUN.sub(_line_breaks, text).replace(" \n", "\n")
+    return text.replace(_PRE_NEWLINE, "\n").strip()
 
 
-def _tidy_lines(text: str) -> str:
-    text = _SPACES.sub(" ", text)
-    text = _SPACE_AROUND_NEWLINE.sub("\n", text)
-    text = _BLANK_LINES.sub("\n\n", text)
-    return text.replace("\x00", "\n").strip()
+def _keep_newlines(match: re.Match[str]) -> str:
+    return match.group(0).replace("\r\n", "\n").replace("\n", _PRE_NEWLINE)
+
+
+def _line_breaks(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if _BR not in run:
+        return "\n\n" if _PARAGRAPH in run else "\n"
+    pending = 0
+    for marker in run:
+        if marker == _BR:
+            pending = min(pending + 1, 2)
+        elif marker == _PARAGRAPH:
+            pending = 2
+        elif marker == _LINE:
+            pending = max(pending, 1)
+    return "\n" * pending
 
 
 def collapse_whitespace(text: str) -> str:
     """``text`` on one line: every run of whitespace (newlines too) becomes one space."""
-    return _ANY_WHITESPACE.sub(" ", text).strip()
+    # str.split() is the fastest whitespace collapse there is; a zero-width space is no space.
+    if _ZERO_WIDTH_SPACE in text:
+        text = text.replace(_ZERO_WIDTH_SPACE, "")
+    return " ".join(text.split())
 
 
 def strip_tags(html: str) -> str:

@@ -6,11 +6,11 @@ Run with ``.venv/bin/python -m tests.benchmarks.feeds_ingest`` (``--feeds``/``--
 on loopback, then measured in the same run:
 
 a. the bridge: every feed fetched and normalized through ``RssSource``, sources polled by a
-   thread pool (as the engine polls sources concurrently) sharing one ``httpx.Client``. It runs
-   in a child process so its peak memory is its own and the server does not compete with it
-   for the GIL;
+   thread pool (as the engine polls sources concurrently) sharing one ``httpx.Client``, in a
+   child process so its peak memory is its own and the server does not compete for its GIL;
 b. ``r2e run --no-send`` (rss2email) over the same feeds, with a generated configuration;
-c. feedparser alone parsing the same bytes, already in memory, in one thread.
+c. feedparser alone parsing the same bytes, already in memory, in one thread (also in a child
+   process, started the same way as the bridge's).
 
 :func:`ingest_feed` is the per-feed step; the engine's store write path belongs there.
 """
@@ -63,6 +63,7 @@ class BridgeRun:
     problems: int
     media: int
     peak_rss_mb: float
+    cpu_seconds: float
     workers: int
 
 
@@ -99,24 +100,45 @@ def run_bridge(urls: list[str], workers: int) -> BridgeRun:
         problems=sum(o.problems for o in outcomes),
         media=sum(o.media for o in outcomes),
         peak_rss_mb=peak_rss_mb(),
+        cpu_seconds=cpu_seconds(),
         workers=workers,
     )
 
 
+def in_child(*args: str) -> Any:
+    """Run this module with ``args`` in a fresh interpreter and decode its last line (JSON).
+
+    Each contender gets its own process: its memory figure is its own, and it shares the GIL
+    with neither the feed server nor the other contender's leftovers.
+    """
+    command = [sys.executable, "-m", "tests.benchmarks.feeds_ingest", *args]
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run_bridge_in_child(urls: list[str], workers: int, workdir: Path) -> BridgeRun:
-    """:func:`run_bridge` in a fresh interpreter, for a clean memory figure."""
+    """:func:`run_bridge` in a fresh interpreter."""
     url_file = workdir / "urls.json"
     url_file.write_text(json.dumps(urls), encoding="utf-8")
-    command = [sys.executable, "-m", "tests.benchmarks.feeds_ingest", "--bridge-child"]
-    command += [str(url_file), "--workers", str(workers)]
-    output = subprocess.run(
-        command, cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    return BridgeRun(**json.loads(output.strip().splitlines()[-1]))
+    return BridgeRun(**in_child("--bridge-child", str(url_file), "--workers", str(workers)))
 
 
-def run_rss2email(urls: list[str], workdir: Path) -> float:
-    """Seconds for ``r2e run --no-send`` over ``urls`` with a fresh configuration and data file."""
+def run_feedparser_in_child(bodies: list[bytes], workdir: Path) -> tuple[float, int]:
+    """:func:`run_feedparser` in a fresh interpreter, the documents read before timing."""
+    folder = workdir / "documents"
+    folder.mkdir()
+    for n, body in enumerate(bodies):
+        (folder / f"{n:04d}.xml").write_bytes(body)
+    seconds, entries = in_child("--feedparser-child", str(folder))
+    return seconds, entries
+
+
+def run_rss2email(urls: list[str], workdir: Path, entries: int) -> float:
+    """Seconds for ``r2e run --no-send`` over ``urls`` with a fresh configuration and data file.
+
+    rss2email records every entry it processed as seen, even without sending; the count is
+    checked against ``entries`` so a run that silently failed cannot look fast.
+    """
     config = workdir / "rss2email.cfg"
     data = workdir / "rss2email.json"
     sections = ["[DEFAULT]", "to = bench@example.invalid", "same-server-fetch-interval = 0"]
@@ -128,8 +150,8 @@ def run_rss2email(urls: list[str], workdir: Path) -> float:
     subprocess.run(command, check=True, capture_output=True)
     seconds = time.perf_counter() - start
     seen = sum(len(feed.get("seen", {})) for feed in json.loads(data.read_text())["feeds"])
-    if seen != 0 and seen < len(urls):
-        raise RuntimeError(f"rss2email read only {seen} entries")
+    if seen != entries:
+        raise RuntimeError(f"rss2email processed {seen} entries, expected {entries}")
     return seconds
 
 
@@ -140,24 +162,35 @@ def run_feedparser(bodies: list[bytes]) -> tuple[float, int]:
     return time.perf_counter() - start, entries
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) this process has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident set size in MB (Linux reports KB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Generate, serve, measure, print."""
+def main(argv: list[str] | None = None) -> int:
+    """Generate, serve, measure, print; the exit status is 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--skip-rss2email", action="store_true")
     parser.add_argument("--bridge-child", metavar="URL_FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--feedparser-child", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bridge_child:
         urls = json.loads(Path(args.bridge_child).read_text(encoding="utf-8"))
         print(json.dumps(asdict(run_bridge(urls, args.workers))))
-        return
+        return 0
+    if args.feedparser_child:
+        documents = [path.read_bytes() for path in sorted(Path(args.feedparser_child).iterdir())]
+        print(json.dumps(run_feedparser(documents)))
+        return 0
 
     bodies = [generate_feed(n, args.items) for n in range(args.feeds)]
     megabytes = sum(map(len, bodies)) / 1e6
@@ -168,29 +201,46 @@ def main(argv: list[str] | None = None) -> None:
             server.set(f"/feeds/{n}.xml", body)
         urls = [server.url_for(f"/feeds/{n}.xml") for n in range(args.feeds)]
         bridge = run_bridge_in_child(urls, args.workers, workdir)
-        r2e = None if args.skip_rss2email else run_rss2email(urls, workdir)
-    parsed_seconds, entries = run_feedparser(bodies)
-    report(bridge, r2e, parsed_seconds, entries)
+        expected = args.feeds * args.items
+        r2e = None if args.skip_rss2email else run_rss2email(urls, workdir, expected)
+        parsed_seconds, entries = run_feedparser_in_child(bodies, workdir)
+    if bridge.items != expected or entries != expected:
+        raise RuntimeError(
+            f"expected {expected} items: bridge {bridge.items}, feedparser {entries}"
+        )
+    return report(bridge, r2e, parsed_seconds, entries)
 
 
-def report(bridge: BridgeRun, r2e: float | None, feedparser_seconds: float, entries: int) -> None:
-    """Print the figures and how they compare with the targets."""
+TARGETS = {"rss2email / bridge": 3.0, "bridge / feedparser": 1.5, "peak RSS MB": 150.0}
+
+
+def report(bridge: BridgeRun, r2e: float | None, feedparser_seconds: float, entries: int) -> int:
+    """Print the figures and how they compare with the targets; 1 if one is missed."""
     print(
         f"bridge (fetch + normalize, {bridge.workers} threads): {bridge.seconds:7.2f} s  "
-        f"{bridge.items} items, {bridge.media} media, peak RSS {bridge.peak_rss_mb:.0f} MB"
+        f"{bridge.items} items, {bridge.media} media, {bridge.cpu_seconds:.1f} s CPU"
     )
     if r2e is not None:
         print(f"rss2email run --no-send:                {r2e:7.2f} s")
     print(f"feedparser alone (bytes in memory):     {feedparser_seconds:7.2f} s  {entries} entries")
+    missed = []
     if r2e is not None:
         print(f"rss2email / bridge:   {r2e / bridge.seconds:5.2f}x  (target >= 3x)")
+        if r2e / bridge.seconds < TARGETS["rss2email / bridge"]:
+            missed.append("rss2email / bridge")
     ratio = bridge.seconds / feedparser_seconds
     print(f"bridge / feedparser:  {ratio:5.2f}x  (target <= 1.5x)")
+    if ratio > TARGETS["bridge / feedparser"]:
+        missed.append("bridge / feedparser")
     print(f"bridge peak RSS:      {bridge.peak_rss_mb:5.0f} MB (target < 150 MB)")
-    print(
-        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, r2e at {shutil.which(str(R2E))}"
-    )
+    if bridge.peak_rss_mb >= TARGETS["peak RSS MB"]:
+        missed.append("peak RSS MB")
+    where = shutil.which(str(R2E))
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, r2e at {where}")
+    if missed:
+        print(f"missed: {', '.join(missed)}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

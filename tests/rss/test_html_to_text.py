@@ -26,6 +26,17 @@ from bridge.text import collapse_whitespace, html_to_text, strip_tags, truncate
         ("<b>unclosed <i>tags", "unclosed tags"),
         ("broken < markup & stuff", "broken < markup & stuff"),
         ("<img src='x.png' alt='pic'>", ""),
+        ('<a title="a > b" href="/x">quoted</a> attribute', "quoted attribute"),
+        ("before<!-- a <p> comment -->after", "beforeafter"),
+        ("<P>Upper</P><DIV>case</DIV>", "Upper\n\ncase"),
+        ("<!DOCTYPE html><?xml version='1.0'?><p>doc</p>", "doc"),
+        ("text<script>never</script", "text"),
+        ("&lt;b&gt;escaped&lt;/b&gt; stays literal", "<b>escaped</b> stays literal"),
+        ("<p>para</p><br><p>after</p>", "para\n\nafter"),
+        ("<div>one</div><br>two", "one\n\ntwo"),
+        ("<param name=x>not a paragraph", "not a paragraph"),
+        ("zero\u200bwidth space", "zerowidth space"),
+        ("<p>a</p>\x01\x02<p>b</p>", "a\n\nb"),
     ],
 )
 def test_html_to_text(html: str, expected: str) -> None:
