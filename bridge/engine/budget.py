@@ -51,6 +51,20 @@ class BudgetSnapshot:
         }
 
 
+@dataclass
+class Allowance:
+    """Requests a piece of lower-priority work may still spend in this pass."""
+
+    left: int
+
+    def take(self) -> bool:
+        """Spend one request if any is left."""
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
 def snapshot(client: PostoriaClient) -> BudgetSnapshot:
     """How much of the key's budget is left in the current window, and what was spent."""
     limiter = client.limiter

@@ -33,6 +33,7 @@ from ..postoria import Priority
 from ..store import AccountRecord, AccountResult, Publication
 from ..store import PublicationState as S
 from .attempts import finish, network_of, transition
+from .budget import Allowance
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -109,16 +110,16 @@ class StatusPoller:
         for publication in self.due():
             by_workspace[publication.workspace_id].append(publication)
         updated = 0
-        budget = [allowance]
+        budget = Allowance(allowance)
         for workspace_id, publications in by_workspace.items():
             for start in range(0, len(publications), BATCH_SIZE):
-                if budget[0] <= 0:
+                if not budget.left:
                     return updated
                 batch = publications[start : start + BATCH_SIZE]
                 updated += self._poll_batch(workspace_id, batch, budget)
         return updated
 
-    def _poll_batch(self, workspace_id: int, batch: list[Publication], budget: list[int]) -> int:
+    def _poll_batch(self, workspace_id: int, batch: list[Publication], budget: Allowance) -> int:
         wanted = {p.post_id: p for p in batch if p.post_id is not None}
         found: dict[int, Post] = {}
         try:
@@ -129,9 +130,8 @@ class StatusPoller:
         for post_id, publication in wanted.items():
             post = found.get(post_id)
             if post is None:
-                if budget[0] <= 0:
+                if not budget.take():
                     continue
-                budget[0] -= 1
                 post = self._read_one(publication)
                 if post is None:
                     continue
@@ -140,7 +140,7 @@ class StatusPoller:
         return updated
 
     def _list(
-        self, workspace_id: int, batch: list[Publication], wanted: set[int], budget: list[int]
+        self, workspace_id: int, batch: list[Publication], wanted: set[int], budget: Allowance
     ) -> dict[int, Post]:
         dates = [d for p in batch if (d := p.post_date or p.scheduled_time or p.submitted_at)]
         if not dates:
@@ -157,9 +157,8 @@ class StatusPoller:
         cursor: str | None = None
         with self.client.priority(Priority.STATUS):
             for _ in range(pages):
-                if budget[0] <= 0:
+                if not budget.take():
                     break
-                budget[0] -= 1
                 page = self.client.list_posts(workspace_id, cursor=cursor, **filters)
                 found.update({p.id: p for p in page.data if p.id in wanted})
                 if len(found) == len(wanted) or not page.has_more or not page.next_cursor:

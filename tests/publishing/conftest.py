@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,10 +40,20 @@ def sandbox(sandbox_config: SandboxConfig) -> Iterator[SandboxServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database with every migration applied, made once per session."""
+    path = tmp_path_factory.mktemp("template") / "bridge.db"
+    Database(f"sqlite:///{path}").dispose()
+    return path
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    """A migrated SQLite database in the test's folder."""
-    database = Database(f"sqlite:///{tmp_path / 'bridge.db'}")
+def db(tmp_path: Path, migrated_template: Path) -> Iterator[Database]:
+    """A migrated SQLite database in the test's folder (a copy of the template)."""
+    path = tmp_path / "bridge.db"
+    shutil.copyfile(migrated_template, path)
+    database = Database(f"sqlite:///{path}", auto_migrate=False)
     yield database
     database.dispose()
 
