@@ -91,7 +91,8 @@ def _exactly_one(
             selector=selector,
             available=available,
         )
-    hint = " (write network:NAME or the ID)" if what == "social account" else " (use the ID)"
+    accounts = what == "social account"
+    hint = " (qualify it as NETWORK:NAME or use the ID)" if accounts else " (use the ID)"
     raise ResolveError(
         f"{selector!r} matches {len(matches)} {what}s: {', '.join(_listing(matches))}{hint}",
         param=param,
@@ -100,34 +101,65 @@ def _exactly_one(
     )
 
 
-def resolve_account(accounts: Sequence[SocialAccount], selector: Selector) -> SocialAccount:
-    """One account by ID, exact name, or ``network:NAME`` (names are case-insensitive)."""
-    param = "social_account_ids"
-    if _as_id(selector) is not None:
-        return resolve_one(accounts, selector, what="social account", param=param)
+NETWORK_PREFIX = "network:"
+"""``network:linkedin`` selects every account of that network, as in the configuration."""
+
+
+def _matching_accounts(
+    accounts: Sequence[SocialAccount], selector: Selector
+) -> list[SocialAccount]:
     text = str(selector).strip()
-    by_name = [a for a in accounts if a.name.strip().casefold() == text.casefold()]
-    network, colon, name = text.partition(":")
+    folded = text.casefold()
+    if _as_id(selector) is not None:
+        return [a for a in accounts if a.id == _as_id(selector)]
+    if folded.startswith(NETWORK_PREFIX):
+        network = folded.removeprefix(NETWORK_PREFIX).strip()
+        return [a for a in accounts if a.network.casefold() == network]
+    by_name = [a for a in accounts if a.name.strip().casefold() == folded]
+    network, colon, name = folded.partition(":")
     if by_name or not colon:
-        return _exactly_one(by_name, accounts, selector, what="social account", param=param)
-    network = network.strip().casefold()
-    name = name.strip().casefold()
-    matches = [
+        return by_name
+    # ``x:Acme`` names one account on one network, for names used on several networks.
+    return [
         a
         for a in accounts
-        if a.network.casefold() == network and (not name or a.name.strip().casefold() == name)
+        if a.network.casefold() == network.strip() and a.name.strip().casefold() == name.strip()
     ]
-    return _exactly_one(matches, accounts, selector, what="social account", param=param)
+
+
+def resolve_account(accounts: Sequence[SocialAccount], selector: Selector) -> SocialAccount:
+    """The one account an ID, a name, ``NETWORK:NAME`` or ``network:NETWORK`` selects.
+
+    Names are case-insensitive. A name used on several networks is ambiguous: qualify it with
+    its network (``x:Acme``) or use the ID.
+    """
+    matches = _matching_accounts(accounts, selector)
+    return _exactly_one(
+        matches, accounts, selector, what="social account", param="social_account_ids"
+    )
 
 
 def resolve_accounts(
     accounts: Sequence[SocialAccount], selectors: Sequence[Selector]
 ) -> list[SocialAccount]:
-    """Each selector's account, in order, without repeats; the first failure is raised."""
+    """The accounts the selectors name, in order, without repeats.
+
+    Each selector is an ID, a name, ``NETWORK:NAME``, or ``network:NETWORK`` for every account
+    of that network. The first selector that matches nothing (or a name that matches several
+    accounts) is raised as :class:`ResolveError` naming it.
+    """
     if not selectors:
         raise PostoriaValidationError("name at least one account", param="social_account_ids")
     chosen: dict[int, SocialAccount] = {}
     for selector in selectors:
-        account = resolve_account(accounts, selector)
-        chosen.setdefault(account.id, account)
+        if str(selector).strip().casefold().startswith(NETWORK_PREFIX):
+            matches = _matching_accounts(accounts, selector)
+            if not matches:
+                _exactly_one(
+                    matches, accounts, selector, what="social account", param="social_account_ids"
+                )
+        else:
+            matches = [resolve_account(accounts, selector)]
+        for account in matches:
+            chosen.setdefault(account.id, account)
     return list(chosen.values())
