@@ -49,8 +49,11 @@ if TYPE_CHECKING:
     from ..store import Database
 
 SETTLE = timedelta(seconds=90)
-"""Wait after a create was sent before listing: longer than the client's read timeout (30 s)
-plus its connect time, so a request still being processed by Postoria has landed."""
+"""Least wait after a create was sent before listing it. The actual wait is
+:func:`settle_time`: the client's connect, write and read timeouts plus
+:data:`PROCESSING_MARGIN` (125 s with the default timeouts), so a request Postoria was still
+processing when the client gave up has landed before the list is read."""
+PROCESSING_MARGIN = timedelta(seconds=60)
 CLOCK_SLACK = timedelta(minutes=10)
 """Widening of a publish-now window for clock differences between the bridge and Postoria."""
 SCHEDULE_SLACK = timedelta(minutes=1)
@@ -270,6 +273,15 @@ def content_blocks(post: Post) -> list[dict[str, Any]]:
     return [v for v in extra.values() if isinstance(v, dict) and "caption" in v]
 
 
+def settle_time(client: PostoriaClient) -> timedelta:
+    """How long a create sent by ``client`` may still be on its way or being processed."""
+    timeouts = getattr(client, "timeouts", None)
+    if timeouts is None:
+        return SETTLE
+    patience = timedelta(seconds=timeouts.connect + timeouts.write + timeouts.read)
+    return max(SETTLE, patience + PROCESSING_MARGIN)
+
+
 class Reconciler:
     """Runs :func:`find_post` for stored publications and applies its verdict.
 
@@ -285,7 +297,7 @@ class Reconciler:
         self.db = db
         self.client = client
         self.clock = clock
-        self.settle = settle
+        self.settle = max(settle, settle_time(client))
 
     def due(self) -> list[Publication]:
         """Publications whose lost create may be reconciled now."""

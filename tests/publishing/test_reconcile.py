@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bridge.engine import reconcile
 from bridge.engine.attempts import transition
-from bridge.postoria import CreatePost
+from bridge.postoria import CreatePost, PostoriaClient, Timeouts
 from bridge.sandbox import FaultRule
 from bridge.store import PublicationState as S
 
@@ -185,3 +185,18 @@ def test_scheduled_window_is_tight_around_the_time(world: World) -> None:
     date_from, date_to = reconcile.window(intent, world.clock.now())
     assert date_from <= when <= (date_to or when)
     assert (date_to or when) - date_from <= timedelta(minutes=2)
+
+
+def test_the_settle_time_outlasts_the_clients_patience(world: World) -> None:
+    default = world.publisher.reconcile_after
+    assert default >= reconcile.SETTLE
+    patient = PostoriaClient(
+        world.server.api_key,
+        world.server.url,
+        clock=world.clock,
+        timeouts=Timeouts(read=300.0),
+        limiter=world.client.limiter,
+    )
+    with patient:
+        settle = reconcile.Reconciler(world.db, patient, world.clock).settle
+    assert settle > timedelta(seconds=300 + 5 + 30) > default
