@@ -10,7 +10,9 @@ from .helpers import (
     ACME_FACEBOOK,
     ACME_INSTAGRAM,
     ACME_LINKEDIN,
+    ACME_TIKTOK,
     ACME_X,
+    ACME_YOUTUBE,
     MAIN_QUEUE,
     World,
 )
@@ -151,3 +153,36 @@ def test_unapproved_publications_wait(world: World) -> None:
     assert world.publication(pid).state == S.PENDING
     assert world.publisher.pending_count() == 0
     assert world.publisher.next_wakeup() is None
+
+
+def test_video_post_carries_youtube_and_tiktok_options(world: World) -> None:
+    youtube = {
+        "title": "Launch",
+        "visibility": "unlisted",
+        "tags": ["acme"],
+        "made_for_kids": False,
+    }
+    tiktok = {"who_can_watch": "public_to_everyone", "allow_comments": True, "allow_duet": False}
+    pid = world.add(
+        caption="Watch this",
+        accounts=(ACME_YOUTUBE, ACME_TIKTOK),
+        media=("https://cdn.example/clip.mp4",),
+        options={
+            "media": "required",
+            "content_type": "video",
+            "youtube": youtube,
+            "tiktok": tiktok,
+            "repost": {"frequency": "every1_month", "until": "2026-06-01T00:00:00Z"},
+        },
+    )
+
+    world.run()
+
+    publication = world.publication(pid)
+    assert publication.state == S.POSTED
+    record = world.post_record(publication.post_id or 0)
+    assert record.content_type == "video"
+    assert record.youtube == youtube
+    assert record.tiktok == tiktok
+    assert record.repost == {"frequency": "every1_month", "until": "2026-06-01T00:00:00Z"}
+    assert record.media_ids == [world.media_rows(pid)[0].media_id]
