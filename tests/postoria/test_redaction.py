@@ -6,6 +6,7 @@ import logging
 import traceback
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bridge.clock import ManualClock
@@ -81,3 +82,28 @@ def test_signed_url_stays_out_of_upload_errors(
     assert all("_storage" not in endpoint for endpoint, _ in records)
     assert signed_url not in _everything_logged(caplog)
     assert repr(upload).count("**********") == 1
+
+
+class RecordingTransport(httpx.HTTPTransport):
+    """The real HTTP transport, keeping the headers of what it sends for inspection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[str, str, httpx.Headers]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append((request.method, request.url.path, request.headers))
+        return super().handle_request(request)
+
+
+def test_the_key_goes_to_the_api_only(make_client: MakeClient, jpeg_file: Path) -> None:
+    transport = RecordingTransport()
+    client = make_client(transport=transport)
+    client.upload_file(ACME, jpeg_file)
+    [create, put, complete] = transport.sent
+    assert create[2]["authorization"] == f"Bearer {client._api_key}"
+    assert complete[2]["authorization"].startswith("Bearer ")
+    assert put[0] == "PUT" and "authorization" not in put[2]
+    assert put[2]["content-type"] == "image/jpeg"
+    assert put[2]["content-length"] == str(jpeg_file.stat().st_size)
+    assert "transfer-encoding" not in put[2]
