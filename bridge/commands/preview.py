@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import httpx
@@ -37,7 +37,10 @@ NOT_POSTED = {
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def preview_command(config_path: Path, source_name: str | None, limit: int, as_json: bool) -> None:
-    """Show what each route would post for the sources' current items (creates nothing)."""
+    """Show what each route would post for the sources' current items (creates nothing).
+
+    Exits 1 when a source could not be read (after showing the others).
+    """
     from ..engine.preview import Previewer, as_dict
 
     config = load_checked_config(config_path)
@@ -59,9 +62,12 @@ def preview_command(config_path: Path, source_name: str | None, limit: int, as_j
             db.dispose()
     if as_json:
         click.echo(json.dumps(as_dict(previews), indent=2, ensure_ascii=False))
-        return
-    for preview in previews:
-        click.echo(format_source(preview))
+    else:
+        for preview in previews:
+            click.echo(format_source(preview))
+    failed = [preview.source for preview in previews if preview.error]
+    if failed:
+        raise click.ClickException(f"could not read {', '.join(failed)}")
 
 
 def existing_database(url: str) -> Database | None:
@@ -108,15 +114,18 @@ def format_item(item: ItemPreview) -> list[str]:
     return lines
 
 
+def account_label(account: dict[str, Any]) -> str:
+    """``Acme on X (x, 83/280 chars)``: the length as that network counts it, and its limit."""
+    details = [account["network"]]
+    if account["length"] is not None:
+        limit = f"/{account['limit']}" if account["limit"] else ""
+        details.append(f"{account['length']}{limit} chars")
+    return f"{account['name']} ({', '.join(details)})"
+
+
 def format_draft(route: str, draft: DraftPreview) -> list[str]:
     """The lines of one publication-to-be."""
-    accounts = ", ".join(
-        f"{a['name']} ({a['network']}"
-        + (f", {a['length']}/{a['limit']} chars" if a["length"] is not None and a["limit"] else "")
-        + (f", {a['length']} chars" if a["length"] is not None and not a["limit"] else "")
-        + ")"
-        for a in draft.accounts
-    )
+    accounts = ", ".join(account_label(account) for account in draft.accounts)
     lines = [f"    route {route} -> {accounts}"]
     if draft.skip_reason:
         lines.append(f"      WOULD BE SKIPPED: {draft.skip_reason}")

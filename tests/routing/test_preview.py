@@ -128,3 +128,18 @@ def test_preview_without_a_database_creates_none(
     assert "showing 1" in result.output
     assert "first fetch: held back by the backlog policy" in result.output
     assert not (tmp_path / "never.db").exists()
+
+
+def test_preview_reports_an_unreadable_source_and_fails(
+    tmp_path: Path, sandbox: SandboxServer, feed_server: FeedServer
+) -> None:
+    feed_server.set("/feed.xml", b"<html><body>Maintenance</body></html>", content_type="text/html")
+    sources = (
+        f'[[sources]]\nname = "blog"\ntype = "rss"\nurl = "{feed_server.url_for("/feed.xml")}"\n'
+    )
+    path = tmp_path / "bridge.toml"
+    path.write_text(config_text(sandbox.url, tmp_path / "never.db", sources, ROUTES))
+    result = CliRunner().invoke(cli, ["preview", "-c", str(path)])
+    assert result.exit_code == 1
+    assert "source blog: ERROR" in result.output and "HTML" in result.output
+    assert "could not read blog" in result.output
