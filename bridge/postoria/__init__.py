@@ -1,7 +1,34 @@
 """The Postoria Public API v1 client.
 
 ``PostoriaClient`` has one method per endpoint, spends a shared, priority-aware rate budget,
-retries only what is safe to retry, counts every request, and keeps secrets out of logs.
+retries only what is safe to retry, counts every request, and keeps secrets out of logs::
+
+    from bridge.postoria import CreatePost, PostoriaClient, Priority
+
+    with PostoriaClient(api_key) as client:
+        workspace = client.resolve_workspace("Acme Corp")
+        accounts = client.resolve_accounts(workspace.id, ["network:linkedin", "Acme on X"])
+        media = client.upload_file(workspace.id, "launch.jpg")
+        media = client.wait_for_media(workspace.id, media.id)
+        with client.tag(publication_id=42), client.priority(Priority.CREATE):
+            post = client.create_post(
+                workspace.id,
+                CreatePost(
+                    publish_mode="publish_now",
+                    social_account_ids=[a.id for a in accounts],
+                    media_ids=[media.id],
+                    caption="We launched!",
+                ),
+            )
+
+Layers, top to bottom: ``client`` (endpoints and helpers) → ``_base`` (the one ``_request``:
+limiter, send, map errors, record, retry) → ``httpx.Client`` (injectable transport). Beside
+them: ``models`` and ``create_post`` (pydantic), ``limiter``, ``ledger``, ``retry``,
+``_mapping`` (httpx and envelopes to :mod:`bridge.errors`), ``uploads``, ``media``,
+``resolve``, ``redact``, ``settings``.
+
+Errors are those of :mod:`bridge.errors`; a create whose answer was lost raises
+:class:`~bridge.errors.OutcomeUnknownError` and must be reconciled, never resent blindly.
 """
 
 from ..errors import OutcomeUnknownError

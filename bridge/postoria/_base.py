@@ -8,6 +8,7 @@ be retried (see :mod:`.retry`). Endpoint methods only say which endpoint and how
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import random
 import time
@@ -57,7 +58,18 @@ Parser = Callable[[Call, httpx.Response], T]
 logger = logging.getLogger(__package__)
 
 DEFAULT_BASE_URL = "https://api.postoria.io/v1"
-USER_AGENT = f"postoria-bridge httpx/{httpx.__version__}"
+
+
+def _user_agent() -> str:
+    try:
+        version = importlib.metadata.version("postoria-bridge")
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        version = "dev"
+    return f"postoria-bridge/{version} httpx/{httpx.__version__}"
+
+
+USER_AGENT = _user_agent()
+"""Sent with every request, so Postoria can tell the bridge's traffic apart."""
 
 
 @dataclass(frozen=True)
