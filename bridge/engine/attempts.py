@@ -69,6 +69,15 @@ class AttemptRecorder:
             records, self._pending = self._pending, []
         if not records:
             return 0
+        try:
+            self._write(records)
+        except Exception:
+            with self._lock:  # keep them for the next flush rather than lose the accounting
+                self._pending[:0] = records
+            raise
+        return len(records)
+
+    def _write(self, records: list[RequestRecord]) -> None:
         spent: Counter[int] = Counter()
         with self.db.session() as session:
             for record in records:
@@ -82,7 +91,6 @@ class AttemptRecorder:
                     .where(Publication.id == publication_id)  # type: ignore[arg-type]
                     .values(requests_spent=Publication.requests_spent + count)
                 )
-        return len(records)
 
 
 def publication_of(record: RequestRecord) -> int | None:

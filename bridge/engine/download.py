@@ -78,10 +78,14 @@ class DownloadedFile:
 
 def safe_location(url: str) -> str:
     """The URL without credentials or query string, fit for messages and the database."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "<invalid URL>"
+    if port:
+        host = f"{host}:{port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
@@ -114,7 +118,11 @@ def is_public_https(url: str, resolver: Resolver = system_resolver) -> bool:
     internet, which may see names this machine cannot); a literal or resolved private address
     does not.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 443
+    except ValueError:
+        return False  # not a URL Postoria could fetch either; the download reports why
     host = (parts.hostname or "").lower()
     if parts.scheme != "https" or not host or host == "localhost" or host.endswith(".localhost"):
         return False
@@ -125,7 +133,7 @@ def is_public_https(url: str, resolver: Resolver = system_resolver) -> bool:
     except ValueError:
         pass
     try:
-        addresses = resolver(host, parts.port or 443)
+        addresses = resolver(host, port)
     except OSError:
         return True
     return all(is_public_address(a) for a in addresses)
@@ -154,6 +162,12 @@ class Downloader:
     def download(self, url: str) -> DownloadedFile:
         """Fetch ``url`` to a temporary file; raise :class:`DownloadError` on any failure."""
         location = safe_location(url)
+        try:
+            return self._download(url, location)
+        except (ValueError, httpx.InvalidURL) as exc:
+            raise DownloadError(f"invalid media URL: {exc}", location=location) from exc
+
+    def _download(self, url: str, location: str) -> DownloadedFile:
         with httpx.Client(timeout=self.timeout, follow_redirects=False) as http:
             current = url
             for _ in range(MAX_REDIRECTS + 1):

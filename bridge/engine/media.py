@@ -137,6 +137,8 @@ class MediaStage:
                 self._retry_later(row, str(exc))
         except DownloadError as exc:
             self._fail(row, str(exc))
+        except OSError as exc:  # the local disk, not the media: try again later
+            self._retry_later(row, f"cannot store the downloaded file: {exc}")
 
     def _import(self, publication: Publication, row: PublicationMedia) -> None:
         if not self._claim(row, method="import", state=IMPORTING):

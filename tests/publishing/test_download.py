@@ -118,3 +118,12 @@ def test_safe_location_drops_credentials_and_query() -> None:
     assert safe_location("https://u:p@host.example:8443/a/b.jpg?sig=1#x") == (
         "https://host.example:8443/a/b.jpg"
     )
+
+
+def test_malformed_urls_are_refused_with_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DownloadError, match="invalid media URL"):
+        downloader(tmp_path, private=True).download("http://host.example:notaport/a.jpg")
+    assert not is_public_https("https://host.example:notaport/a.jpg")
+    assert safe_location("http://host.example:notaport/a.jpg") == "<invalid URL>"
+    with pytest.raises(DownloadRefusedError, match="only http and https"):
+        downloader(tmp_path, private=True).download("ftp://host.example/a.jpg")
