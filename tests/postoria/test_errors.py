@@ -57,9 +57,15 @@ def test_rejected_post_names_the_param(client: PostoriaClient, sandbox: SandboxS
     assert len(served(sandbox, "create_post")) == 1
 
 
-def test_deleting_a_post_being_published_is_a_conflict(
-    client: PostoriaClient, clock: ManualClock
-) -> None:
+def test_a_post_with_nothing_to_say_is_a_400_naming_the_param(client: PostoriaClient) -> None:
+    post = CreatePost(publish_mode="publish_now", social_account_ids=[ACME_X])
+    with pytest.raises(InvalidRequestError) as caught:
+        client.create_post(ACME, post)
+    assert (caught.value.status, caught.value.param) == (400, "caption")
+    assert caught.value.code == "validation_error"
+
+
+def test_deleting_a_post_being_published_is_a_conflict(client: PostoriaClient) -> None:
     post = client.create_post(ACME, POST)
     with pytest.raises(ConflictError) as caught:
         client.delete_post(ACME, post.id)
