@@ -12,23 +12,15 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
-from urllib.parse import urljoin
 
 from bridge import Item
 from bridge.text import collapse_whitespace, html_to_text, strip_tags
 
 from .dates import entry_dates
+from .links import absolute_link, base_of, resolve_references
 from .media import media_candidates
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-def absolute_link(url: str | None, base: str) -> str | None:
-    """``url`` made absolute against ``base``, if it is (or becomes) an http(s) URL."""
-    if not url:
-        return None
-    absolute = urljoin(base, url.strip()) if base else url.strip()
-    return absolute if absolute[:8].lower().startswith(("http://", "https://")) else None
 
 
 def build_item(entry: Any, document_url: str) -> Item:
@@ -38,10 +30,15 @@ def build_item(entry: Any, document_url: str) -> Item:
     :mod:`bridge_rss.identity`).
     """
     link = _link(entry, document_url)
-    summary_html = entry.get("summary") or ""
-    content_html = _content(entry, has_summary=bool(summary_html))
+    summary = entry.get("summary") or ""
+    content, content_detail = _content(entry, has_summary=bool(summary))
+    summary_html = resolve_references(summary, base_of(entry.get("summary_detail"), document_url))
     summary_text = html_to_text(summary_html)
-    content_text = summary_text if content_html == summary_html else html_to_text(content_html)
+    if content == summary:
+        content_html, content_text = summary_html, summary_text
+    else:
+        content_html = resolve_references(content, base_of(content_detail, document_url))
+        content_text = html_to_text(content_html)
     published, updated = entry_dates(entry)
     guid = (entry.get("id") or "").strip()
     return Item(
@@ -56,7 +53,7 @@ def build_item(entry: Any, document_url: str) -> Item:
         published=published,
         updated=updated,
         categories=categories(entry),
-        media=media_candidates(entry, link or document_url),
+        media=media_candidates(entry, link or document_url, (content_html, summary_html)),
         extra={"guid": guid} if guid else {},
     )
 
@@ -78,8 +75,9 @@ def _link(entry: Any, document_url: str) -> str | None:
     return None
 
 
-def _content(entry: Any, *, has_summary: bool) -> str:
-    """The entry's full content: the first HTML body; a plain-text one only if it is alone.
+def _content(entry: Any, *, has_summary: bool) -> tuple[str, Any]:
+    """The entry's full content and its details (base): the first HTML body; a plain-text
+    one only if it is alone.
 
     feedparser files ``media:description`` (image alt text) under ``content`` as text/plain;
     next to a real summary it is not the entry's content.
@@ -87,10 +85,10 @@ def _content(entry: Any, *, has_summary: bool) -> str:
     contents = entry.get("content") or ()
     for content in contents:
         if content.get("type") in _HTML_TYPES and content.get("value"):
-            return content["value"]
+            return content["value"], content
     if contents and not has_summary and contents[0].get("value"):
-        return escape(contents[0]["value"])
-    return ""
+        return escape(contents[0]["value"]), contents[0]
+    return "", None
 
 
 def _author(entry: Any) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from html import unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -23,15 +23,18 @@ _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"
 _KINDS = ("image", "video")
 
 
-def media_candidates(entry: Any, base: str) -> list[MediaCandidate]:
-    """The entry's images and videos, best first, each URL absolute and listed once."""
+def media_candidates(entry: Any, base: str, bodies: Iterable[str] = ()) -> list[MediaCandidate]:
+    """The entry's images and videos, best first, each URL absolute and listed once.
+
+    ``bodies`` are the entry's HTML bodies (content first), searched for an ``<img>`` last.
+    """
     found: dict[str, MediaCandidate] = {}
-    for candidate in _all_candidates(entry, base):
+    for candidate in _all_candidates(entry, base, bodies):
         found.setdefault(candidate.url, candidate)
     return list(found.values())
 
 
-def _all_candidates(entry: Any, base: str) -> Iterator[MediaCandidate]:
+def _all_candidates(entry: Any, base: str, bodies: Iterable[str]) -> Iterator[MediaCandidate]:
     for enclosure in entry.get("enclosures") or ():
         yield from _candidate(
             enclosure.get("href"),
@@ -62,19 +65,11 @@ def _all_candidates(entry: Any, base: str) -> Iterator[MediaCandidate]:
             width=thumbnail.get("width"),
             height=thumbnail.get("height"),
         )
-    for html in _html_bodies(entry):
-        image = first_image(html, base)
+    for html in bodies:
+        image = first_image(html, base) if html else None
         if image is not None:
             yield image
             break
-
-
-def _html_bodies(entry: Any) -> Iterator[str]:
-    for content in entry.get("content") or ():
-        if content.get("value"):
-            yield content["value"]
-    if entry.get("summary"):
-        yield entry["summary"]
 
 
 def _candidate(

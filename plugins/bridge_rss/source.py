@@ -29,8 +29,9 @@ from bridge import FetchResult, Item, Problem, Source, SourceError, SourceOption
 
 from .document import NotAFeedError, ParsedFeed, parse_document
 from .download import Download, Downloader, Validators, default_headers, redact_url
-from .entries import absolute_link, build_item
+from .entries import build_item
 from .identity import assign_identities
+from .links import absolute_link
 
 
 class RssOptions(SourceOptions):
