@@ -1,4 +1,5 @@
-"""The API budget as the engine sees it: what is left, and what status work may spend.
+"""The API budget as the engine sees it: what is left, what status work may spend, and when
+a check is worth a request.
 
 One budget per API key is shared by everything in the process (the client's shared limiter).
 The limiter already serves waiting requests by priority; this module adds the engine's rule on
@@ -9,21 +10,30 @@ now, keeping ``headroom`` for the creates, media checks and reconciliations that
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from ..store import Publication
+from ..store import Publication, PublicationMedia
 from ..store import PublicationState as S
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from ..postoria import PostoriaClient
     from ..store import Database
 
+PUBLISH_EXPECTED = timedelta(seconds=10)
+"""How long after its time a post is usually published on every account; first check then."""
+FIRST_RECHECK = timedelta(seconds=10)
+MAX_RECHECK = timedelta(minutes=10)
+DEFAULT_PROCESSING = timedelta(seconds=5)
+"""Expected media processing time before any media has been seen ready."""
+MIN_PROCESSING, MAX_PROCESSING = timedelta(seconds=1), timedelta(minutes=5)
+HISTORY = 25
+"""Recent ready media the expected processing time is learned from."""
 MIN_HEADROOM = 5
 """Requests always kept for creates, whatever is due right now (a create may take a retry)."""
 REQUESTS_PER_CREATE = 2
@@ -98,3 +108,33 @@ def creates_waiting(db: Database, now: datetime) -> int:
             .where(sa.or_(col(Publication.due_at).is_(None), col(Publication.due_at) <= now))
         )
         return int(session.exec(query).one())
+
+
+def next_check(post_date: datetime | None, check_count: int, now: datetime) -> datetime:
+    """When to read a post again: after its time, then backing off while it is processed."""
+    if post_date is not None and post_date > now:
+        return post_date + PUBLISH_EXPECTED
+    delay = min(FIRST_RECHECK * (2 ** max(0, check_count - 1)), MAX_RECHECK)
+    return now + delay
+
+
+def expected_processing(db: Database) -> timedelta:
+    """The median ``ready_at - requested_at`` of recent media, within sane bounds.
+
+    Media status is first checked when processing is likely done, rather than on a fixed beat
+    of a few seconds that would spend requests on answers saying "still processing".
+    """
+    with db.session() as session:
+        query = (
+            select(PublicationMedia.requested_at, PublicationMedia.ready_at)
+            .where(PublicationMedia.state == "ready")
+            .where(col(PublicationMedia.ready_at).is_not(None))
+            .where(col(PublicationMedia.requested_at).is_not(None))
+            .order_by(col(PublicationMedia.ready_at).desc())
+            .limit(HISTORY)
+        )
+        spans = [(ready - asked).total_seconds() for asked, ready in session.exec(query)]
+    if not spans:
+        return DEFAULT_PROCESSING
+    median = timedelta(seconds=statistics.median(spans))
+    return min(max(median, MIN_PROCESSING), MAX_PROCESSING)

@@ -18,7 +18,6 @@ When every row is settled the publication moves on according to its media policy
 from __future__ import annotations
 
 import logging
-import statistics
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -40,6 +39,7 @@ from ..postoria import Priority
 from ..store import Publication, PublicationMedia
 from ..store import PublicationState as S
 from .attempts import finish, transition
+from .budget import MIN_PROCESSING, expected_processing
 from .download import DownloadError, is_public_https, safe_location
 
 if TYPE_CHECKING:
@@ -56,11 +56,6 @@ PROCESSING, READY, FAILED = "processing", "ready", "failed"
 STARTABLE = (PENDING, IMPORTING, DOWNLOADING, UPLOADING)
 """Row states a start picks up: new rows, and rows whose step was interrupted."""
 
-DEFAULT_PROCESSING = timedelta(seconds=5)
-"""Expected processing time before any media has been seen ready."""
-MIN_PROCESSING, MAX_PROCESSING = timedelta(seconds=1), timedelta(minutes=5)
-HISTORY = 25
-"""Recent ready rows the expected processing time is learned from."""
 MAX_START_TRIES = 5
 """Transient failures (5xx, network) of a media step before the row is given up."""
 RETRY_DELAY = timedelta(seconds=30)
@@ -194,28 +189,33 @@ class MediaStage:
 
     # -- checking --------------------------------------------------------------------------
 
-    def due_checks(self, limit: int) -> list[PublicationMedia]:
-        """Processing rows whose check has come, most overdue first."""
+    def due_checks(self, limit: int) -> list[tuple[PublicationMedia, int]]:
+        """Processing rows (with their workspace) whose check has come, most overdue first.
+
+        Only rows of publications still waiting for media: a cancelled publication's media is
+        never checked again.
+        """
         now = self.clock.now()
         with self.db.session() as session:
             query = (
-                select(PublicationMedia)
+                select(PublicationMedia, Publication.workspace_id)
+                .join(Publication, col(Publication.id) == PublicationMedia.publication_id)
+                .where(Publication.state == S.MEDIA)
                 .where(PublicationMedia.state == PROCESSING)
+                .where(col(PublicationMedia.media_id).is_not(None))
                 .where(col(PublicationMedia.next_check_at) <= now)
                 .order_by(col(PublicationMedia.next_check_at))
                 .limit(limit)
             )
-            return list(session.exec(query))
+            return [(row, workspace_id) for row, workspace_id in session.exec(query)]
 
     def check(self, allowance: int) -> int:
         """Check due processing rows within ``allowance`` requests; returns rows checked."""
         if allowance <= 0:
             return 0
         checked = 0
-        for row in self.due_checks(allowance):
-            workspace_id = self._workspace_of(row.publication_id)
-            if workspace_id is None or row.media_id is None:
-                continue
+        for row, workspace_id in self.due_checks(allowance):
+            assert row.media_id is not None
             try:
                 with (
                     self.client.priority(Priority.MEDIA),
@@ -253,35 +253,26 @@ class MediaStage:
         self._update(row, check_count=count, next_check_at=self.clock.now() + delay)
 
     def expected_processing(self) -> timedelta:
-        """The median processing time of recent media, within sane bounds."""
-        with self.db.session() as session:
-            query = (
-                select(PublicationMedia.requested_at, PublicationMedia.ready_at)
-                .where(PublicationMedia.state == READY)
-                .where(col(PublicationMedia.ready_at).is_not(None))
-                .where(col(PublicationMedia.requested_at).is_not(None))
-                .order_by(col(PublicationMedia.ready_at).desc())
-                .limit(HISTORY)
-            )
-            spans = [(ready - asked).total_seconds() for asked, ready in session.exec(query)]
-        if not spans:
-            return DEFAULT_PROCESSING
-        median = timedelta(seconds=statistics.median(spans))
-        return min(max(median, MIN_PROCESSING), MAX_PROCESSING)
+        """How long media processing usually takes, learned from recent media."""
+        return expected_processing(self.db)
 
     def next_check_at(self) -> datetime | None:
-        """The earliest time a media row needs work (a check or a retry)."""
+        """The earliest time a media row needs work: a check, a retry, or a takeover."""
         with self.db.session() as session:
             query = (
-                select(PublicationMedia.next_check_at)
+                select(PublicationMedia)
                 .join(Publication, col(Publication.id) == PublicationMedia.publication_id)
                 .where(Publication.state == S.MEDIA)
                 .where(col(PublicationMedia.state).in_((PROCESSING, *STARTABLE)))
-                .where(col(PublicationMedia.next_check_at).is_not(None))
-                .order_by(col(PublicationMedia.next_check_at))
-                .limit(1)
             )
-            return session.exec(query).first()
+            rows = list(session.exec(query))
+        times = [self._next_work(row) for row in rows]
+        return min((t for t in times if t is not None), default=None)
+
+    def _next_work(self, row: PublicationMedia) -> datetime | None:
+        if row.state in (PROCESSING, PENDING):
+            return row.next_check_at or (self.clock.now() if row.state == PENDING else None)
+        return (row.requested_at or self.clock.now()) + STALE_STEP
 
     # -- settling --------------------------------------------------------------------------
 
@@ -317,13 +308,6 @@ class MediaStage:
         )
 
     # -- row bookkeeping -------------------------------------------------------------------
-
-    def _workspace_of(self, publication_id: int) -> int | None:
-        with self.db.session() as session:
-            publication = session.get(Publication, publication_id)
-            if publication is None or publication.state != S.MEDIA:
-                return None
-            return publication.workspace_id
 
     def _fail(self, row: PublicationMedia, error: str) -> None:
         log.info("media %s of publication %s failed: %s", row.position, row.publication_id, error)

@@ -8,7 +8,7 @@ link or an error. Polling is where a budget is wasted, so it is done the cheap w
   the list did not return is read on its own afterwards;
 - a scheduled or queued post is not read before its time (``next_check_at`` = its date plus
   the usual publishing time); a post still being published is read again later and later
-  (doubling up to :data:`MAX_RECHECK`); a final post is never read again;
+  (doubling up to :data:`~bridge.engine.budget.MAX_RECHECK`); a final post is never read again;
 - the caller passes an allowance (see :mod:`bridge.engine.budget`), and polling stops when it is
   spent, leaving the rest of the window for creates.
 
@@ -33,7 +33,7 @@ from ..postoria import Priority
 from ..store import AccountRecord, AccountResult, Publication
 from ..store import PublicationState as S
 from .attempts import finish, network_of, transition
-from .budget import Allowance
+from .budget import Allowance, next_check
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -47,20 +47,8 @@ BATCH_SIZE = 100
 """Posts read per list request (the list endpoint's maximum page size)."""
 LIST_SLACK = timedelta(minutes=5)
 """Widening of the date window around the posts' dates (clock differences, rounding)."""
-PUBLISH_EXPECTED = timedelta(seconds=10)
-"""When a post is usually published on every account after its time; first check then."""
-FIRST_RECHECK = timedelta(seconds=10)
-MAX_RECHECK = timedelta(minutes=10)
 EXTRA_PAGES = 1
 """Pages read beyond what the batch needs before falling back to single reads."""
-
-
-def next_check(post_date: datetime | None, check_count: int, now: datetime) -> datetime:
-    """When to read a post again: after its time, then backing off while it is processed."""
-    if post_date is not None and post_date > now:
-        return post_date + PUBLISH_EXPECTED
-    delay = min(FIRST_RECHECK * (2 ** max(0, check_count - 1)), MAX_RECHECK)
-    return now + delay
 
 
 def outcome_of(post: Post, account_ids: Iterable[int]) -> str | None:
