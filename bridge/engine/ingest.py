@@ -285,8 +285,8 @@ class Ingestor:
                 problem = enriched[id(item)]
                 if problem:
                     problems.append(problem)
-                row = record_from_item(item, record.id, now, status, reason)
-                seen.store(item, row)
+                seen.store(item, record_from_item(item, record.id, now, status, reason))
+            seen.flush()
             record.initialized = True
         if result.new_location:
             record.location = _redact(result.new_location)
@@ -432,6 +432,7 @@ class SeenSet:
         self.session = session
         self.source_id = source_id
         self._pending: dict[int, list[str]] = {}
+        self._rows: list[tuple[Item, ItemRecord]] = []
 
     def new_items(self, items: list[Item]) -> list[Item]:
         """The items none of whose identities was seen; new identities of seen ones recorded."""
@@ -461,13 +462,21 @@ class SeenSet:
         return new
 
     def store(self, item: Item, row: ItemRecord) -> None:
-        """Insert a new item's row and record its identities against it."""
-        self.session.add(row)
+        """Queue a new item's row; :meth:`flush` inserts it and records its identities."""
+        self._rows.append((item, row))
+
+    def flush(self) -> None:
+        """Insert the queued rows in one batch, then their identities in another."""
+        self.session.add_all([row for _, row in self._rows])
         self.session.flush()
-        assert row.id is not None
-        keys = self._pending.pop(id(item), None) or [row.external_id]
-        for key in dict.fromkeys([row.external_id, *keys]):
-            self.session.add(ItemIdentity(source_id=self.source_id, identity=key, item_id=row.id))
+        for item, row in self._rows:
+            assert row.id is not None
+            keys = self._pending.pop(id(item), None) or [row.external_id]
+            for key in dict.fromkeys([row.external_id, *keys]):
+                self.session.add(
+                    ItemIdentity(source_id=self.source_id, identity=key, item_id=row.id)
+                )
+        self._rows = []
 
     def _known(self, identities: list[str], external_ids: list[str]) -> dict[str, int]:
         """Item IDs of the given identities (and of stored external IDs) already recorded."""
