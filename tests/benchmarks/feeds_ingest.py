@@ -89,10 +89,10 @@ def run_bridge(urls: list[str], workers: int) -> BridgeRun:
             RssSource(RssOptions(url=url), SourceContext(name=f"feed-{n}", http=client))
             for n, url in enumerate(urls)
         ]
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(max_workers=workers) as pool:
             outcomes = list(pool.map(lambda source: ingest_feed(source, {}), sources))
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     return BridgeRun(
         seconds=seconds,
         feeds=len(outcomes),
@@ -100,7 +100,7 @@ def run_bridge(urls: list[str], workers: int) -> BridgeRun:
         problems=sum(o.problems for o in outcomes),
         media=sum(o.media for o in outcomes),
         peak_rss_mb=peak_rss_mb(),
-        cpu_seconds=cpu_seconds(),
+        cpu_seconds=cpu,
         workers=workers,
     )
 
@@ -123,18 +123,19 @@ def run_bridge_in_child(urls: list[str], workers: int, workdir: Path) -> BridgeR
     return BridgeRun(**in_child("--bridge-child", str(url_file), "--workers", str(workers)))
 
 
-def run_feedparser_in_child(bodies: list[bytes], workdir: Path) -> tuple[float, int]:
+def run_feedparser_in_child(bodies: list[bytes], workdir: Path) -> tuple[float, float, int]:
     """:func:`run_feedparser` in a fresh interpreter, the documents read before timing."""
     folder = workdir / "documents"
     folder.mkdir()
     for n, body in enumerate(bodies):
         (folder / f"{n:04d}.xml").write_bytes(body)
-    seconds, entries = in_child("--feedparser-child", str(folder))
-    return seconds, entries
+    seconds, cpu, entries = in_child("--feedparser-child", str(folder))
+    return seconds, cpu, entries
 
 
-def run_rss2email(urls: list[str], workdir: Path, entries: int) -> float:
-    """Seconds for ``r2e run --no-send`` over ``urls`` with a fresh configuration and data file.
+def run_rss2email(urls: list[str], workdir: Path, entries: int) -> tuple[float, float]:
+    """Wall and CPU seconds for ``r2e run --no-send`` over ``urls`` (fresh configuration and
+    data file; the CPU time includes the interpreter's start, about 0.3 s).
 
     rss2email records every entry it processed as seen, even without sending; the count is
     checked against ``entries`` so a run that silently failed cannot look fast.
@@ -146,25 +147,26 @@ def run_rss2email(urls: list[str], workdir: Path, entries: int) -> float:
         sections += [f"[feed.feed-{n:04d}]", f"url = {url}"]
     config.write_text("\n".join(sections) + "\n", encoding="utf-8")
     command = [str(R2E), "-c", str(config), "-d", str(data), "run", "--no-send"]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), children_cpu_seconds()
     subprocess.run(command, check=True, capture_output=True)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, children_cpu_seconds() - cpu_start
     seen = sum(len(feed.get("seen", {})) for feed in json.loads(data.read_text())["feeds"])
     if seen != entries:
         raise RuntimeError(f"rss2email processed {seen} entries, expected {entries}")
-    return seconds
+    return seconds, cpu
 
 
-def run_feedparser(bodies: list[bytes]) -> tuple[float, int]:
-    """Seconds for feedparser alone to parse ``bodies`` in one thread, and the entry count."""
-    start = time.perf_counter()
+def run_feedparser(bodies: list[bytes]) -> tuple[float, float, int]:
+    """Wall and CPU seconds for feedparser alone to parse ``bodies`` in one thread, and the
+    entry count."""
+    start, cpu_start = time.perf_counter(), time.process_time()
     entries = sum(len(feedparser.parse(body).entries) for body in bodies)
-    return time.perf_counter() - start, entries
+    return time.perf_counter() - start, time.process_time() - cpu_start, entries
 
 
-def cpu_seconds() -> float:
-    """CPU time (user + system) this process has used."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+def children_cpu_seconds() -> float:
+    """CPU time (user + system) used by this process's finished children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
@@ -203,36 +205,46 @@ def main(argv: list[str] | None = None) -> int:
         bridge = run_bridge_in_child(urls, args.workers, workdir)
         expected = args.feeds * args.items
         r2e = None if args.skip_rss2email else run_rss2email(urls, workdir, expected)
-        parsed_seconds, entries = run_feedparser_in_child(bodies, workdir)
-    if bridge.items != expected or entries != expected:
+        parsed = run_feedparser_in_child(bodies, workdir)
+    if bridge.items != expected or parsed[2] != expected:
         raise RuntimeError(
-            f"expected {expected} items: bridge {bridge.items}, feedparser {entries}"
+            f"expected {expected} items: bridge {bridge.items}, feedparser {parsed[2]}"
         )
-    return report(bridge, r2e, parsed_seconds, entries)
+    return report(bridge, r2e, parsed)
 
 
 TARGETS = {"rss2email / bridge": 3.0, "bridge / feedparser": 1.5, "peak RSS MB": 150.0}
 
 
-def report(bridge: BridgeRun, r2e: float | None, feedparser_seconds: float, entries: int) -> int:
-    """Print the figures and how they compare with the targets; 1 if one is missed."""
+def report(
+    bridge: BridgeRun, r2e: tuple[float, float] | None, parsed: tuple[float, float, int]
+) -> int:
+    """Print the figures and how they compare with the targets; 1 if one is missed.
+
+    Targets are judged on wall time; CPU time is printed beside it because on a busy machine
+    a contender's wall time also measures how much CPU the others left it.
+    """
+    parse_seconds, parse_cpu, entries = parsed
+    print(f"{'':40} {'wall':>8} {'CPU':>8}")
     print(
-        f"bridge (fetch + normalize, {bridge.workers} threads): {bridge.seconds:7.2f} s  "
-        f"{bridge.items} items, {bridge.media} media, {bridge.cpu_seconds:.1f} s CPU"
+        f"{f'bridge, {bridge.workers} threads (fetch + normalize)':40} "
+        f"{bridge.seconds:7.2f}s {bridge.cpu_seconds:7.2f}s  {bridge.items} items"
     )
     if r2e is not None:
-        print(f"rss2email run --no-send:                {r2e:7.2f} s")
-    print(f"feedparser alone (bytes in memory):     {feedparser_seconds:7.2f} s  {entries} entries")
+        print(f"{'rss2email run --no-send':40} {r2e[0]:7.2f}s {r2e[1]:7.2f}s")
+    label = "feedparser alone (bytes in memory)"
+    print(f"{label:40} {parse_seconds:7.2f}s {parse_cpu:7.2f}s  {entries} entries")
     missed = []
     if r2e is not None:
-        print(f"rss2email / bridge:   {r2e / bridge.seconds:5.2f}x  (target >= 3x)")
-        if r2e / bridge.seconds < TARGETS["rss2email / bridge"]:
+        ratio, cpu_ratio = r2e[0] / bridge.seconds, r2e[1] / bridge.cpu_seconds
+        print(f"rss2email / bridge:  {ratio:5.2f}x wall, {cpu_ratio:5.2f}x CPU  (target >= 3x)")
+        if ratio < TARGETS["rss2email / bridge"]:
             missed.append("rss2email / bridge")
-    ratio = bridge.seconds / feedparser_seconds
-    print(f"bridge / feedparser:  {ratio:5.2f}x  (target <= 1.5x)")
+    ratio, cpu_ratio = bridge.seconds / parse_seconds, bridge.cpu_seconds / parse_cpu
+    print(f"bridge / feedparser: {ratio:5.2f}x wall, {cpu_ratio:5.2f}x CPU  (target <= 1.5x)")
     if ratio > TARGETS["bridge / feedparser"]:
         missed.append("bridge / feedparser")
-    print(f"bridge peak RSS:      {bridge.peak_rss_mb:5.0f} MB (target < 150 MB)")
+    print(f"bridge peak RSS:     {bridge.peak_rss_mb:5.0f} MB  (target < 150 MB)")
     if bridge.peak_rss_mb >= TARGETS["peak RSS MB"]:
         missed.append("peak RSS MB")
     where = shutil.which(str(R2E))
