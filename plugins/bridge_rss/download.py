@@ -117,7 +117,7 @@ class Downloader:
         status = response.status_code
         if status in (304, 410):
             return Download(status, final_url, b"", headers, validators, moved_to)
-        if status >= 400 or status < 200 or status in (204, 205):
+        if not 200 <= status < 300:  # includes a 3xx without a Location to follow
             reason = response.reason_phrase or ""
             raise self._error(final_url, f"HTTP {status} {reason}".rstrip())
         return Download(

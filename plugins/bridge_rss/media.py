@@ -1,10 +1,12 @@
 """Images and videos an entry offers, as :class:`bridge.MediaCandidate`\\s in preference order.
 
 Feeds put pictures in many places. In order of how deliberately the publisher chose them:
-enclosures, ``media:content``, ``media:thumbnail``, then the first ``<img>`` of the content
-or summary. Audio and other files are skipped (a podcast's MP3 is not a post image), as are
-``media:content`` elements without a URL (Vimeo and Rutube only give a player). Relative URLs
-are resolved against the entry's link, or the document's URL when the entry has none.
+enclosures, ``media:content``, ``media:thumbnail``, the first ``<img>`` of the content or
+summary, then non-standard places (``enc:enclosure``, Livemint's ``<bigimage>``, a podcast
+episode's ``itunes:image``). Audio and other files are skipped (a podcast's MP3 is not a post
+image), as are ``media:content`` elements without a URL (Vimeo and Rutube only give a
+player). Relative URLs are resolved against the entry's link, or the document's URL when the
+entry has none.
 """
 
 from __future__ import annotations
@@ -70,6 +72,26 @@ def _all_candidates(entry: Any, base: str, bodies: Iterable[str]) -> Iterator[Me
         if image is not None:
             yield image
             break
+    yield from _featured(entry, base)
+
+
+def _featured(entry: Any, base: str) -> Iterator[MediaCandidate]:
+    """Pictures in places no standard names: the last resort, marked ``featured``.
+
+    RSS 1.0's ``enc:enclosure`` (Craigslist), bare ``<bigimage>``/``<smallimage>``/
+    ``<thumbnail>`` item children (Livemint) and a podcast episode's ``itunes:image``.
+    """
+    enclosure = entry.get("enc_enclosure")
+    if isinstance(enclosure, dict):
+        url = enclosure.get("resource") or enclosure.get("url")
+        yield from _candidate(url, enclosure.get("type"), None, base, origin="featured")
+    for key in ("bigimage", "smallimage", "thumbnail"):
+        value = dict.get(entry, key)
+        if isinstance(value, str):
+            yield from _candidate(value, None, "image", base, origin="featured")
+    artwork = dict.get(entry, "image")
+    if isinstance(artwork, dict):
+        yield from _candidate(artwork.get("href"), None, "image", base, origin="featured")
 
 
 def _candidate(

@@ -12,12 +12,15 @@ Configured as::
     # headers = { "X-Token" = "…" }
 
 The cursor remembers the validators of the last answer (``etag``, ``last_modified``) for a
-conditional GET, and the URL a permanent redirect moved the feed to (``url``, valid while the
-configured URL stays the same). Item identities are explained in :mod:`bridge_rss.identity`.
+conditional GET, a digest of the last document (servers that ignore conditional requests
+send the same bytes again: that is "not modified" too), and the URL a permanent redirect
+moved the feed to (``url``, valid while the configured URL stays the same). Item identities
+are explained in :mod:`bridge_rss.identity`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from importlib import metadata
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -81,6 +84,12 @@ class RssSource(Source):
         if download.status == 410:
             reason = f"HTTP 410 Gone: {redact_url(download.url)} no longer exists"
             return FetchResult(cursor=dict(cursor), disable_reason=reason)
+        next_cursor["digest"] = hashlib.sha256(download.body).hexdigest()[:32]
+        if cursor.get("digest") == next_cursor["digest"] and self._same_configuration(cursor):
+            # Many servers ignore conditional requests: the same bytes mean the same items.
+            return FetchResult(
+                cursor=next_cursor, not_modified=True, new_location=download.moved_to
+            )
         try:
             parsed = parse_document(download.body, download.headers, download.url)
         except NotAFeedError as exc:
@@ -95,6 +104,9 @@ class RssSource(Source):
             new_location=download.moved_to,
         )
 
+    def _same_configuration(self, cursor: dict[str, Any]) -> bool:
+        return cursor.get("configured_url", self.options.url) == self.options.url
+
     def _current_url(self, cursor: dict[str, Any]) -> str:
         # A remembered permanent redirect applies only while the configured URL is unchanged.
         if cursor.get("url") and cursor.get("configured_url") == self.options.url:
@@ -102,6 +114,7 @@ class RssSource(Source):
         return self.options.url
 
     def _next_cursor(self, cursor: dict[str, Any], download: Download) -> dict[str, Any]:
+        """Validators and location for next time; a 304 keeps the previous document's digest."""
         url = download.moved_to or self._current_url(cursor)
         validators = download.validators
         if download.status == 304 and not (validators.etag or validators.last_modified):
@@ -113,6 +126,8 @@ class RssSource(Source):
             state["etag"] = validators.etag
         if validators.last_modified:
             state["last_modified"] = validators.last_modified
+        if download.status == 304 and cursor.get("digest"):
+            state["digest"] = cursor["digest"]
         return state
 
     def _downloader(self) -> Downloader:

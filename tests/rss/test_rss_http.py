@@ -231,3 +231,24 @@ def test_own_client_is_used_without_an_engine_client(
     source = make_source(feed_server.url_for("/feed.xml"), http=None)
     assert len(source.fetch({}).items) == 2
     assert feed_server.hits("/feed.xml").last.headers["user-agent"].startswith("postoria-bridge/")
+
+
+def test_same_bytes_without_validators_count_as_not_modified(
+    feed_server: FeedServer, make_source: SourceFactory
+) -> None:
+    feed_server.set("/feed.xml", FEED, conditional=False)
+    source = make_source(feed_server.url_for("/feed.xml"))
+    first = source.fetch({})
+    second = source.fetch(first.cursor)
+    assert second.not_modified and second.items == []
+    assert second.cursor == first.cursor
+    feed_server.set("/feed.xml", rss(rss_item(guid="new")), conditional=False)
+    assert [item.external_id for item in source.fetch(second.cursor).items] == ["new"]
+
+
+def test_redirect_without_a_location_is_an_error(
+    feed_server: FeedServer, make_source: SourceFactory
+) -> None:
+    feed_server.set("/feed.xml", b"", content_type="text/plain", status=300)
+    with pytest.raises(SourceError, match="HTTP 300 Multiple Choices"):
+        make_source(feed_server.url_for("/feed.xml")).fetch({})

@@ -268,3 +268,21 @@ def test_entries_without_usable_media_have_none(
 ) -> None:
     document = rss(rss_item(description="no pictures", extra=extra), namespaces=MEDIA)
     assert fetch(feed_server, make_source, document).items[0].media == []
+
+
+def test_non_standard_pictures_come_last_as_featured(
+    feed_server: FeedServer, make_source: SourceFactory
+) -> None:
+    extra = (
+        "<bigimage>https://img.example/big.jpg</bigimage>"
+        '<itunes:image href="https://img.example/artwork.jpg"/>'
+        '<media:thumbnail url="https://img.example/thumb.jpg"/>'
+    )
+    namespaces = MEDIA + ' xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
+    document = rss(rss_item(description="text only", extra=extra), namespaces=namespaces)
+    [item] = fetch(feed_server, make_source, document).items
+    assert [(m.url, m.origin) for m in item.media] == [
+        ("https://img.example/thumb.jpg", "media:thumbnail"),
+        ("https://img.example/big.jpg", "featured"),
+        ("https://img.example/artwork.jpg", "featured"),
+    ]
