@@ -97,3 +97,17 @@ def test_a_create_being_reconciled_cannot_be_cancelled(world: World) -> None:
     with pytest.raises(BridgeError, match="reconciled"):
         world.publisher.cancel(pid)
     assert world.publication(pid).state == S.UNKNOWN
+
+
+def test_media_of_a_cancelled_publication_is_not_checked_again(world: World) -> None:
+    pid = world.add(media=("https://cdn.example/a.jpg",))
+    world.publisher.step()
+    assert world.media_rows(pid)[0].state == "processing"
+
+    world.publisher.cancel(pid)
+    world.advance(600)
+    world.publisher.step()
+
+    assert world.publication(pid).state == S.CANCELLED
+    assert world.served("get_media") == []
+    assert world.publisher.next_wakeup() is None
