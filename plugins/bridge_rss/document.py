@@ -43,17 +43,18 @@ class ParsedFeed:
 def parse_document(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
     """Parse ``body`` as served from ``url`` with response ``headers`` (lower-case names).
 
-    The headers let feedparser honour the HTTP charset. The document's URL is deliberately
-    not given to feedparser as ``Content-Location``: relative references are resolved
-    afterwards, only where there are some (:mod:`bridge_rss.links`). Raises
-    :class:`NotAFeedError` when nothing could be read.
+    The headers let feedparser honour the HTTP charset. feedparser is not asked to resolve
+    relative references in bodies (nor told the document's URL as ``Content-Location``): it
+    would parse every body once more to join every ``href`` and ``src``, absolute or not.
+    They are resolved afterwards, only where there are some (:mod:`bridge_rss.links`).
+    Raises :class:`NotAFeedError` when nothing could be read.
     """
     if not body.strip():
         raise NotAFeedError("the server sent an empty document")
     response_headers = dict(headers)
     response_headers.pop("content-location", None)
     response_headers.pop("content-encoding", None)  # the body is already decoded
-    data = feedparser.parse(body, response_headers=response_headers)
+    data = feedparser.parse(body, response_headers=response_headers, resolve_relative_uris=False)
     if not data.get("version") and not any(map(_has_substance, data.get("entries", ()))):
         raise NotAFeedError(_what_came_back(body, headers))
     parsed = ParsedFeed(data)

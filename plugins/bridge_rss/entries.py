@@ -32,7 +32,9 @@ def build_item(entry: Any, document_url: str) -> Item:
     link = _link(entry, document_url)
     summary = entry.get("summary") or ""
     content, content_detail = _content(entry, has_summary=bool(summary))
-    summary_html = resolve_references(summary, base_of(entry.get("summary_detail"), document_url))
+    # feedparser copies an Atom entry's content into its summary, without the xml:base.
+    summary_detail = content_detail if content == summary else entry.get("summary_detail")
+    summary_html = resolve_references(summary, base_of(summary_detail, document_url))
     summary_text = html_to_text(summary_html)
     if content == summary:
         content_html, content_text = summary_html, summary_text

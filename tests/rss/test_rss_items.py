@@ -286,3 +286,18 @@ def test_non_standard_pictures_come_last_as_featured(
         ("https://img.example/big.jpg", "featured"),
         ("https://img.example/artwork.jpg", "featured"),
     ]
+
+
+def test_xml_base_on_the_content_element_resolves_its_images(
+    feed_server: FeedServer, make_source: SourceFactory
+) -> None:
+    document = atom(
+        "<entry><title>Uke</title><id>https://numi.example/post/uke</id>"
+        "<updated>2026-01-05T09:00:00Z</updated>"
+        '<content type="html" xml:base="https://numi.example/post/uke/">'
+        '<![CDATA[<p><img src="IMG_1232.jpeg" /></p>]]></content></entry>'
+    )
+    [item] = fetch(feed_server, make_source, document).items
+    assert item.link == "https://numi.example/post/uke"
+    assert item.media[0].url == "https://numi.example/post/uke/IMG_1232.jpeg"
+    assert 'src="https://numi.example/post/uke/IMG_1232.jpeg"' in item.content_html
