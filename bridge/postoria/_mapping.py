@@ -83,10 +83,7 @@ def transport_error(call: Call, exc: httpx.HTTPError) -> PostoriaTransportError:
 
 def excerpt(response: httpx.Response) -> str:
     """The start of a body, whitespace collapsed and secrets scrubbed, for error messages."""
-    try:
-        text = response.content[: _EXCERPT_CHARS * 4].decode("utf-8", "replace")
-    except httpx.HTTPError:
-        return ""
+    text = response.content[: _EXCERPT_CHARS * 4].decode("utf-8", "replace")
     text = SECRETS.scrub(re.sub(r"\s+", " ", text).strip())
     return text[:_EXCERPT_CHARS] + ("…" if len(text) > _EXCERPT_CHARS else "")
 
