@@ -80,6 +80,8 @@ def loaded_plugins() -> list[PluginInfo]:
     }
     infos = []
     for name, plugin in plugins.pm.list_name_plugin():
+        if plugin is None:  # a blocked name: pluggy keeps it registered with no plugin
+            continue
         hooks = tuple(sorted(h.name for h in plugins.pm.get_hookcallers(plugin) or []))
         infos.append(PluginInfo(name=name, version=versions.get(name), hooks=hooks))
     return sorted(infos, key=lambda info: info.name)
