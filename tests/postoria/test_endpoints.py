@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bridge.clock import ManualClock
-from bridge.errors import NotFoundError
+from bridge.errors import NotFoundError, PostoriaProtocolError
 from bridge.postoria import (
     CreatePost,
     MediaFailedError,
@@ -197,3 +198,20 @@ def test_list_posts_filters_are_sent(client: PostoriaClient, clock: ManualClock)
         date_to=clock.now() + timedelta(hours=1),
     )
     assert len(both.data) == 2
+
+
+def test_iter_posts_stops_when_a_cursor_repeats(clock: ManualClock) -> None:
+    # No real server hands out the same cursor twice on demand, so this answer is simulated.
+    def same_cursor_forever(request: httpx.Request) -> httpx.Response:
+        page = {"data": [{"id": 1, "status": "posted"}], "pagination": {"has_more": True}}
+        page["pagination"]["next_cursor"] = "c1"
+        return httpx.Response(200, json=page)
+
+    transport = httpx.MockTransport(same_cursor_forever)
+    url = "http://postoria.invalid/v1"
+    with PostoriaClient("pst_test_loop_key", url, clock=clock, transport=transport) as client:
+        posts = client.iter_posts(ACME)
+        assert next(posts).id == 1
+        assert next(posts).id == 1  # the second page, reached through cursor c1
+        with pytest.raises(PostoriaProtocolError, match="cursor twice"):
+            next(posts)
