@@ -203,9 +203,10 @@ def test_list_posts_filters_are_sent(client: PostoriaClient, clock: ManualClock)
 def test_iter_posts_stops_when_a_cursor_repeats(clock: ManualClock) -> None:
     # No real server hands out the same cursor twice on demand, so this answer is simulated.
     def same_cursor_forever(request: httpx.Request) -> httpx.Response:
-        page = {"data": [{"id": 1, "status": "posted"}], "pagination": {"has_more": True}}
-        page["pagination"]["next_cursor"] = "c1"
-        return httpx.Response(200, json=page)
+        pagination = {"has_more": True, "next_cursor": "c1"}
+        return httpx.Response(
+            200, json={"data": [{"id": 1, "status": "posted"}], "pagination": pagination}
+        )
 
     transport = httpx.MockTransport(same_cursor_forever)
     url = "http://postoria.invalid/v1"
