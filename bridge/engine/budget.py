@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 PUBLISH_EXPECTED = timedelta(seconds=10)
 """How long after its time a post is usually published on every account; first check then."""
-FIRST_RECHECK = timedelta(seconds=10)
+DEFAULT_STATUS_INTERVAL = timedelta(seconds=60)
+"""The engine's default ``status_interval``: the first wait between reads of a post."""
 MAX_RECHECK = timedelta(minutes=10)
 DEFAULT_PROCESSING = timedelta(seconds=5)
 """Expected media processing time before any media has been seen ready."""
@@ -110,12 +111,24 @@ def creates_waiting(db: Database, now: datetime) -> int:
         return int(session.exec(query).one())
 
 
-def next_check(post_date: datetime | None, check_count: int, now: datetime) -> datetime:
-    """When to read a post again: after its time, then backing off while it is processed."""
-    if post_date is not None and post_date > now:
-        return post_date + PUBLISH_EXPECTED
-    delay = min(FIRST_RECHECK * (2 ** max(0, check_count - 1)), MAX_RECHECK)
-    return now + delay
+def next_check(
+    post_date: datetime | None,
+    check_count: int,
+    now: datetime,
+    interval: timedelta = DEFAULT_STATUS_INTERVAL,
+) -> datetime:
+    """When to read a post again.
+
+    The first read comes just after the post's time (its date when in the future, else now),
+    when Postoria has usually published it; later reads back off from ``interval`` (the
+    engine's ``status_interval``), doubling up to :data:`MAX_RECHECK`, while Postoria is still
+    publishing.
+    """
+    if check_count == 0 or (post_date is not None and post_date > now):
+        start = post_date if post_date is not None and post_date > now else now
+        return start + min(PUBLISH_EXPECTED, interval)
+    cap = max(MAX_RECHECK, interval)
+    return now + min(interval * (2 ** (check_count - 1)), cap)
 
 
 def expected_processing(db: Database) -> timedelta:

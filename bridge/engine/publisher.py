@@ -117,8 +117,9 @@ class Publisher:
         self.media = MediaStage(
             db, client, clock, self.downloader, media_timeout=settings.media_timeout
         )
-        self.poller = StatusPoller(db, client, clock)
-        self.reconciler = reconcile.Reconciler(db, client, clock)
+        interval = settings.status_interval
+        self.poller = StatusPoller(db, client, clock, interval=interval)
+        self.reconciler = reconcile.Reconciler(db, client, clock, status_interval=interval)
         self.canceller = Canceller(db, client, clock)
 
     def close(self) -> None:
@@ -241,7 +242,16 @@ class Publisher:
             return 1
         note = media_note(self.db, pid)
         now = self.clock.now()
-        mark_submitted(self.db, pid, post, {S.SUBMITTING}, note, now, attempt=attempt)
+        mark_submitted(
+            self.db,
+            pid,
+            post,
+            {S.SUBMITTING},
+            note,
+            now,
+            attempt=attempt,
+            interval=self.poller.interval,
+        )
         return 1
 
     def _create_failed(self, pid: int, attempt: int, exc: PostoriaError) -> None:

@@ -37,6 +37,7 @@ from ..postoria import Priority
 from ..store import Publication
 from ..store import PublicationState as S
 from .attempts import transition
+from .budget import DEFAULT_STATUS_INTERVAL
 from .media import ready_media
 from .status import mark_submitted
 
@@ -292,8 +293,15 @@ class Reconciler:
     """
 
     def __init__(
-        self, db: Database, client: PostoriaClient, clock: Clock, *, settle: timedelta = SETTLE
+        self,
+        db: Database,
+        client: PostoriaClient,
+        clock: Clock,
+        *,
+        settle: timedelta = SETTLE,
+        status_interval: timedelta = DEFAULT_STATUS_INTERVAL,
     ) -> None:
+        self.status_interval = status_interval
         self.db = db
         self.client = client
         self.clock = clock
@@ -348,6 +356,7 @@ class Reconciler:
                 finding.reason,
                 now,
                 attempt=publication.create_attempts,
+                interval=self.status_interval,
             )
         elif finding.verdict == ABSENT:
             self._move(publication, S.READY, finding.reason, None)

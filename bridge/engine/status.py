@@ -33,7 +33,7 @@ from ..postoria import Priority
 from ..store import AccountRecord, AccountResult, Publication
 from ..store import PublicationState as S
 from .attempts import finish, network_of, transition
-from .budget import Allowance, next_check
+from .budget import DEFAULT_STATUS_INTERVAL, Allowance, next_check
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -72,10 +72,18 @@ def outcome_of(post: Post, account_ids: Iterable[int]) -> str | None:
 class StatusPoller:
     """Reads submitted posts' statuses in batches and records what it finds."""
 
-    def __init__(self, db: Database, client: PostoriaClient, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        client: PostoriaClient,
+        clock: Clock,
+        *,
+        interval: timedelta = DEFAULT_STATUS_INTERVAL,
+    ) -> None:
         self.db = db
         self.client = client
         self.clock = clock
+        self.interval = interval
 
     def due(self) -> list[Publication]:
         """Submitted publications whose next check has come, most overdue first."""
@@ -176,7 +184,7 @@ class StatusPoller:
             self.db,
             publication.id or 0,
             {S.SUBMITTED},
-            next_check_at=next_check(None, publication.check_count + 1, now),
+            next_check_at=next_check(None, publication.check_count + 1, now, self.interval),
             check_count=publication.check_count + 1,
         )
 
@@ -214,7 +222,9 @@ class StatusPoller:
             publication.updated_at = now
             final = outcome_of(post, publication.account_ids)
             if final is None:
-                publication.next_check_at = next_check(post.date, publication.check_count, now)
+                publication.next_check_at = next_check(
+                    post.date, publication.check_count, now, self.interval
+                )
                 return
             session.flush()
             errors = final_reason(session, publication_id) if final != S.POSTED else None
@@ -269,6 +279,7 @@ def mark_submitted(
     now: datetime,
     *,
     attempt: int,
+    interval: timedelta = DEFAULT_STATUS_INTERVAL,
 ) -> bool:
     """Store the post create number ``attempt`` made (or reconciliation found for it)."""
     return transition(
@@ -283,7 +294,7 @@ def mark_submitted(
         submitted_at=now,
         state_reason=reason,
         check_count=0,
-        next_check_at=next_check(post.date, 0, now),
+        next_check_at=next_check(post.date, 0, now, interval),
         updated_at=now,
     )
 

@@ -94,3 +94,23 @@ def test_requests_spent_counts_each_publications_own_requests(world: World) -> N
     ]
     assert "GET /workspaces/{ws}/posts" in endpoints  # the reconciliation's list
     assert publication.requests_spent == len(endpoints)
+
+
+def test_post_checks_follow_the_posts_time_then_back_off(world: World) -> None:
+    now = world.clock.now()
+    later = now + timedelta(hours=2)
+    assert budget.next_check(later, 0, now) == later + budget.PUBLISH_EXPECTED
+    assert budget.next_check(now, 0, now) == now + budget.PUBLISH_EXPECTED
+    minute = timedelta(minutes=1)
+    gaps = [budget.next_check(now, n, now, minute) - now for n in range(1, 7)]
+    assert gaps == [
+        minute,
+        2 * minute,
+        4 * minute,
+        8 * minute,
+        budget.MAX_RECHECK,
+        budget.MAX_RECHECK,
+    ]
+    fast = timedelta(seconds=2)
+    assert budget.next_check(now, 0, now, fast) == now + fast
+    assert budget.next_check(now, 3, now, fast) == now + 4 * fast
