@@ -29,6 +29,10 @@ _EXPIRY_SLACK = 0.01
 """Seconds waited beyond a window entry's exact expiry, absorbing clock rounding between us and
 the server (a request sent on the very instant would otherwise risk a 429)."""
 
+_MIN_SLEEP = 0.001
+"""Shortest wait: a clock that rounds (a ``ManualClock`` keeps microseconds) could otherwise
+leave a sliver of a wait that never elapses."""
+
 _WAKE_CHECK = 1.0
 """Longest real-time wait on the condition before a waiter looks again (a safety net only)."""
 
@@ -76,7 +80,7 @@ class RateLimiter:
                     if wait <= 0:
                         self._grant(ticket, now)
                         return now - start
-                    self._sleep_unlocked(wait)
+                    self._sleep_unlocked(max(wait, _MIN_SLEEP))
             finally:
                 if not ticket.granted:
                     self._waiters.remove(ticket)

@@ -15,6 +15,8 @@ from .models import Media
 DEFAULT_FIRST_CHECK = 2.0
 BACKOFF_FACTOR = 1.5
 MAX_INTERVAL = 15.0
+_DEADLINE_SLACK = 0.001
+"""A deadline this close counts as reached (clocks round; a sliver must not cost a poll)."""
 
 
 class MediaFailedError(PostoriaError):
@@ -68,6 +70,6 @@ def wait_for_media(
             return media
         if media.is_failed:
             raise MediaFailedError(media)
-        if clock.monotonic() >= deadline:
+        if clock.monotonic() >= deadline - _DEADLINE_SLACK:
             raise MediaTimeoutError(media, clock.monotonic() - start)
         delay = min(max(delay, 0.5) * BACKOFF_FACTOR, MAX_INTERVAL)

@@ -147,6 +147,18 @@ def test_pause_stops_every_caller() -> None:
     assert limiter.acquire(Priority.CREATE) == pytest.approx(30)
 
 
+def test_a_pause_ending_between_clock_ticks_still_ends() -> None:
+    clock = ManualClock()  # keeps microseconds, so the pause's last sliver rounds away
+    limiter = RateLimiter(Budget(), clock)
+    clock.advance(0.3)
+    limiter.pause(1.0000003)
+    done = threading.Event()
+    waiter = threading.Thread(target=lambda: (limiter.acquire(), done.set()), daemon=True)
+    waiter.start()
+    assert done.wait(10), "acquire never returned"
+    assert clock.monotonic() >= 1.3000003
+
+
 def test_server_headers_only_tighten() -> None:
     clock = ManualClock()
     limiter = RateLimiter(Budget(requests=300, per=300.0, margin=10), clock)
