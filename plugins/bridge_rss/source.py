@@ -90,13 +90,13 @@ class RssSource(Source):
             return FetchResult(
                 cursor=next_cursor, not_modified=True, new_location=download.moved_to
             )
+        # Without credentials: it is the base of every relative link that ends up in a post.
+        document_url = redact_url(download.url)
         try:
-            parsed = parse_document(download.body, download.headers, download.url)
+            parsed = parse_document(download.body, download.headers, document_url)
         except NotAFeedError as exc:
-            raise SourceError(
-                str(exc), source=self.name, location=redact_url(download.url)
-            ) from exc
-        items, problems = read_items(parsed, download.url)
+            raise SourceError(str(exc), source=self.name, location=document_url) from exc
+        items, problems = read_items(parsed, document_url)
         return FetchResult(
             items=items,
             cursor=next_cursor,

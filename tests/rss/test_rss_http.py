@@ -252,3 +252,16 @@ def test_redirect_without_a_location_is_an_error(
     feed_server.set("/feed.xml", b"", content_type="text/plain", status=300)
     with pytest.raises(SourceError, match="HTTP 300 Multiple Choices"):
         make_source(feed_server.url_for("/feed.xml")).fetch({})
+
+
+def test_credentials_stay_out_of_resolved_links_and_problems(
+    feed_server: FeedServer, make_source: SourceFactory
+) -> None:
+    document = b"  " + rss(rss_item(link="/posts/1", description='<img src="/a.png">'))
+    feed_server.set("/feed.xml", document)
+    url = feed_server.url_for("/feed.xml").replace("http://", "http://user:s3cret@")
+    result = make_source(url).fetch({})
+    [item] = result.items
+    assert item.link == feed_server.url_for("/posts/1")
+    assert item.media[0].url == feed_server.url_for("/a.png")
+    assert result.problems and all("s3cret" not in (p.where or "") for p in result.problems)
