@@ -109,12 +109,17 @@ class MediaStage:
         # stopped); until then another replica may still be doing it.
         return row.requested_at is None or row.requested_at <= now - STALE_STEP
 
-    def start(self, publication: Publication) -> None:
-        """Start every row of ``publication`` that is due, then settle it if all are done."""
-        for row in self.startable_rows(publication.id or 0):
+    def start(self, publication: Publication) -> int:
+        """Start every row of ``publication`` that is due, then settle it if all are done.
+
+        Returns how many rows were started (0 when everything is already under way).
+        """
+        rows = self.startable_rows(publication.id or 0)
+        for row in rows:
             with self.client.tag(publication_id=publication.id):
                 self._start_row(publication, row)
         self.settle(publication.id or 0)
+        return len(rows)
 
     def _start_row(self, publication: Publication, row: PublicationMedia) -> None:
         try:

@@ -87,7 +87,11 @@ class StepReport:
 
 
 class Publisher:
-    """Publishes due publications and follows them to a final state. One per process."""
+    """Publishes due publications and follows them to a final state.
+
+    One per client: it records every request the client makes (as attempts) through a listener,
+    so two publishers on one client would count each request twice.
+    """
 
     def __init__(
         self,
@@ -159,7 +163,8 @@ class Publisher:
     # -- 2. media -----------------------------------------------------------------------------
 
     def start_media(self) -> int:
-        """Start media for due publications (and retry interrupted media steps)."""
+        """Start media for due publications (and retry interrupted media steps); returns the
+        publications that moved on or had a media step started."""
         started = 0
         for publication in self._due(S.PENDING) + self._due(S.MEDIA):
             pid = publication.id or 0
@@ -173,8 +178,10 @@ class Publisher:
                     started += 1
                     continue
                 publication.state = S.MEDIA
-            self.media.start(publication)
-            started += 1
+                started += 1
+                self.media.start(publication)
+            elif self.media.start(publication):
+                started += 1
         return started
 
     def _has_media(self, publication_id: int) -> bool:

@@ -115,6 +115,14 @@ def test_media_postoria_cannot_process_fails_a_required_publication(world: World
 def test_media_checks_are_timed_from_what_processing_usually_takes(world: World) -> None:
     world.server.config.media_delay = 30.0
     first = world.add(media=("https://cdn.example/one.jpg",))
+    assert world.publisher.step().as_dict() == {
+        "reconciled": 0,
+        "media_started": 1,
+        "submitted": 0,
+        "media_checked": 0,
+        "polled": 0,
+    }
+    assert world.publisher.step().total == 0  # processing; nothing is due yet
     world.run()
     checks_first = len(world.served("get_media"))
 

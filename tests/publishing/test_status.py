@@ -34,7 +34,7 @@ def test_final_posts_are_never_polled_again(world: World) -> None:
 
     for _ in range(5):
         world.advance(3600)
-        world.publisher.step()
+        assert world.publisher.step().total == 0
 
     assert len(world.served("list_posts")) + len(world.served("get_post")) == before
     assert world.publisher.next_wakeup() is None
