@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
@@ -72,6 +72,14 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+def basic_auth(url: str) -> httpx.BasicAuth | None:
+    """HTTP basic credentials from the URL's user information, if it has any."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return None
+    return httpx.BasicAuth(unquote(parts.username or ""), unquote(parts.password or ""))
+
+
 class Downloader:
     """Performs the GET for one source with the given client and limits."""
 
@@ -91,11 +99,21 @@ class Downloader:
         self.headers = headers
 
     def get(self, url: str, validators: Validators) -> Download:
-        """GET ``url``, conditionally; raise :class:`SourceError` for anything but 2xx/304/410."""
+        """GET ``url``, conditionally; raise :class:`SourceError` for anything but 2xx/304/410.
+
+        Credentials in ``url`` travel as an ``Authorization`` header only: the request URL,
+        and so every URL in the answer (the redirect target, the base for relative links),
+        never carries them.
+        """
         headers = {"Accept": ACCEPT, **self.headers, **validators.request_headers()}
+        extra: dict[str, Any] = {}
+        credentials = basic_auth(url)
+        if credentials is not None:
+            extra["auth"] = credentials
+            url = redact_url(url)
         try:
             with self.client.stream(
-                "GET", url, headers=headers, timeout=self.timeout, follow_redirects=True
+                "GET", url, headers=headers, timeout=self.timeout, follow_redirects=True, **extra
             ) as response:
                 return self._read(url, response)
         except httpx.TimeoutException as exc:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from importlib import metadata
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from pydantic import ConfigDict, Field, field_validator
@@ -109,18 +109,19 @@ class RssSource(Source):
 
     def _current_url(self, cursor: dict[str, Any]) -> str:
         # A remembered permanent redirect applies only while the configured URL is unchanged.
+        # It is stored without credentials; they are sent again only to the same origin.
         if cursor.get("url") and cursor.get("configured_url") == self.options.url:
-            return str(cursor["url"])
+            return _with_credentials_of(self.options.url, str(cursor["url"]))
         return self.options.url
 
     def _next_cursor(self, cursor: dict[str, Any], download: Download) -> dict[str, Any]:
         """Validators and location for next time; a 304 keeps the previous document's digest."""
-        url = download.moved_to or self._current_url(cursor)
+        url = download.moved_to or redact_url(self._current_url(cursor))
         validators = download.validators
         if download.status == 304 and not (validators.etag or validators.last_modified):
             validators = _validators(cursor, url, self.options.url)
         state: dict[str, Any] = {"configured_url": self.options.url}
-        if url != self.options.url:
+        if url != redact_url(self.options.url):
             state["url"] = url
         if validators.etag:
             state["etag"] = validators.etag
@@ -148,6 +149,21 @@ class RssSource(Source):
         if self._own_client is None:
             self._own_client = httpx.Client(headers={"User-Agent": user_agent()})
         return self._own_client
+
+
+def _with_credentials_of(configured: str, url: str) -> str:
+    """``url`` with the configured URL's user information when both share an origin."""
+    source, target = urlsplit(configured), urlsplit(url)
+    if source.username is None or target.username is not None:
+        return url
+    if (source.scheme, source.hostname, source.port) != (
+        target.scheme,
+        target.hostname,
+        target.port,
+    ):
+        return url
+    userinfo = source.netloc.rpartition("@")[0]
+    return urlunsplit(target._replace(netloc=f"{userinfo}@{target.netloc}"))
 
 
 def _validators(cursor: dict[str, Any], url: str, configured_url: str) -> Validators:

@@ -265,3 +265,34 @@ def test_credentials_stay_out_of_resolved_links_and_problems(
     assert item.link == feed_server.url_for("/posts/1")
     assert item.media[0].url == feed_server.url_for("/a.png")
     assert result.problems and all("s3cret" not in (p.where or "") for p in result.problems)
+
+
+def test_remembered_location_keeps_credentials_out_but_sends_them_to_the_same_origin(
+    feed_server: FeedServer, make_source: SourceFactory
+) -> None:
+    feed_server.set("/new.xml", FEED)
+    feed_server.redirect("/old.xml", "/new.xml")
+    url = feed_server.url_for("/old.xml").replace("http://", "http://user:s3cret@")
+    source = make_source(url)
+    first = source.fetch({})
+    assert first.new_location == feed_server.url_for("/new.xml")
+    assert first.cursor["url"] == feed_server.url_for("/new.xml")
+    source.fetch(first.cursor)
+    assert feed_server.hits("/new.xml").last.headers["authorization"].startswith("Basic ")
+
+
+def test_credentials_are_not_sent_to_another_origin_after_a_move(
+    feed_server: FeedServer, make_source: SourceFactory
+) -> None:
+    with FeedServer() as elsewhere:
+        elsewhere.set("/feed.xml", FEED)
+        feed_server.redirect("/feed.xml", elsewhere.url_for("/feed.xml"))
+        url = feed_server.url_for("/feed.xml").replace("http://", "http://user:s3cret@")
+        source = make_source(url)
+        first = source.fetch({})
+        assert first.new_location == elsewhere.url_for("/feed.xml")
+        source.fetch(first.cursor)
+        assert [r.headers.get("authorization") for r in elsewhere.hits("/feed.xml").requests] == [
+            None,
+            None,
+        ]
