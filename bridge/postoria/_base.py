@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -58,6 +59,7 @@ Parser = Callable[[Call, httpx.Response], T]
 logger = logging.getLogger(__package__)
 
 DEFAULT_BASE_URL = "https://api.postoria.io/v1"
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def _user_agent() -> str:
@@ -120,12 +122,13 @@ class BaseClient:
         limiter: RateLimiter | None = None,
         user_agent: str = USER_AGENT,
     ) -> None:
-        if not api_key or not api_key.strip():
+        api_key = api_key.strip()  # keys read from files often end with a newline
+        if not api_key:
             raise ValueError("a Postoria API key is required")
         install_log_filter()
         SECRETS.add_key(api_key)
         self._api_key = api_key
-        self.base_url = base_url.rstrip("/")
+        self.base_url = _checked_base_url(base_url)
         self.timeouts = timeouts
         self.budget = budget
         self.retry = retry
@@ -363,6 +366,17 @@ class BaseClient:
                 listener(record)
             except Exception:
                 logger.exception("a request listener failed; the request itself is unaffected")
+
+
+def _checked_base_url(base_url: str) -> str:
+    """``base_url`` without its trailing slash; refused unless http(s), warned about if the
+    key would travel in clear beyond this machine."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"the Postoria base URL must be an http(s) URL, not {base_url!r}")
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        logger.warning("the API key is sent unencrypted to %s (http, not https)", parts.hostname)
+    return base_url.strip().rstrip("/")
 
 
 def _request_id(response: httpx.Response | None, error: PostoriaError | None) -> str | None:

@@ -7,7 +7,14 @@ from typing import Any
 import httpx
 import pytest
 
-from bridge.postoria import DEFAULT_BUDGET, Budget, RetryPolicy, Timeouts
+from bridge.postoria import (
+    DEFAULT_BUDGET,
+    Budget,
+    PostoriaClient,
+    RateLimiter,
+    RetryPolicy,
+    Timeouts,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,3 +40,22 @@ def test_defaults_follow_the_contract() -> None:
     assert isinstance(upload, httpx.Timeout)
     assert (upload.read, upload.write, upload.connect) == (900, 900, 5.0)
     assert Timeouts(read=5).for_api().read == 5
+
+
+@pytest.mark.parametrize("url", ["api.postoria.io/v1", "ftp://api.postoria.io/v1", "https://"])
+def test_a_base_url_that_is_not_http_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="base URL"):
+        PostoriaClient("pst_test_key", url)
+
+
+def test_plain_http_beyond_this_machine_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
+    with PostoriaClient("pst_test_key", "http://proxy.internal/v1/", limiter=RateLimiter()) as c:
+        assert c.base_url == "http://proxy.internal/v1"
+    assert "unencrypted to proxy.internal" in caplog.text
+
+
+def test_a_key_read_with_its_newline_is_trimmed() -> None:
+    with PostoriaClient("pst_test_key\n", "https://api.postoria.io/v1") as client:
+        assert client._api_key == "pst_test_key"
+    with pytest.raises(ValueError, match="API key is required"):
+        PostoriaClient("  \n", "https://api.postoria.io/v1")
