@@ -20,6 +20,8 @@ feeds publish embargoed or scheduled entries early, and posting them early leaks
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -69,6 +71,7 @@ class Booking:
     when: datetime
     account_ids: frozenset[int]
     source_id: int
+    publication_id: int | None = None
 
 
 def earliest_time(now: datetime, published: datetime | None) -> datetime:
@@ -81,14 +84,16 @@ def earliest_time(now: datetime, published: datetime | None) -> datetime:
 class Planner:
     """Plans publications of routes against what the store already holds.
 
-    Read-only: it never writes. ``book`` adds a hypothetical publication, so a preview of
-    several items paces them as routing would.
+    Read-only: it never writes. The store is read once per route; ``book`` adds what was
+    planned since (the router's new publications, a preview's hypothetical ones), so several
+    publications planned on one planner are paced against each other too.
     """
 
     def __init__(self, session: Session | None, now: datetime) -> None:
         self.session = session
         self.now = now
         self._extra: dict[str, list[Booking]] = {}
+        self._stored: dict[str, list[Booking]] = {}
 
     def book(self, route_name: str, booking: Booking) -> None:
         """Count ``booking`` as taken on ``route_name`` (for previews)."""
@@ -126,28 +131,46 @@ class Planner:
         return Plan(self.now, when, f"{route.delay} after the item appeared")
 
     def _bookings(self, route: RouteConfig, exclude_id: int | None) -> list[Booking]:
-        """Stored publications of the route that may constrain times from now on."""
-        bookings = list(self._extra.get(route.name, []))
+        """What constrains the route's times: stored publications from recently on, plus the
+        ones booked on this planner. Read once per route; routes without pacing need none."""
+        if not (route.max_per_day or route.max_per_source_per_day or route.min_spacing):
+            return []
+        if route.name not in self._stored:
+            self._stored[route.name] = self._load(route)
+        stored = [b for b in self._stored[route.name] if b.publication_id != exclude_id]
+        return stored + self._extra.get(route.name, [])
+
+    def _load(self, route: RouteConfig) -> list[Booking]:
         if self.session is None:
-            return bookings
+            return []
         horizon = self.now - timedelta(days=2) - (route.min_spacing or timedelta(0))
         planned = sa.func.coalesce(Publication.scheduled_time, Publication.due_at)
-        query = select(Publication).where(
+        query = select(
+            Publication.id,
+            Publication.scheduled_time,
+            Publication.due_at,
+            Publication.account_ids,
+            Publication.source_id,
+        ).where(
             Publication.route == route.name,
             Publication.mode != "queue",
             Publication.state.not_in(NOT_COUNTED),  # type: ignore[attr-defined]
             planned >= horizon,
         )
-        for row in self.session.exec(query).all():
-            when = row.scheduled_time or row.due_at
-            if row.id == exclude_id or when is None:
-                continue
-            bookings.append(Booking(when, frozenset(row.account_ids), row.source_id))
-        return bookings
+        return [
+            Booking(scheduled or due, frozenset(accounts), source_id, publication_id)
+            for publication_id, scheduled, due, accounts, source_id in self.session.exec(query)
+            if (scheduled or due) is not None
+        ]
 
 
 class _Pacing:
-    """The route's pacing rules over a set of bookings, for one publication."""
+    """The route's pacing rules over a set of bookings, for one publication.
+
+    Bookings are indexed once (per local day and account, per local day for the source, and
+    as sorted times for spacing), so each candidate time is checked in logarithmic time and
+    planning a burst of hundreds of items stays fast.
+    """
 
     def __init__(
         self,
@@ -161,9 +184,18 @@ class _Pacing:
         self.zone = zone
         self.accounts = accounts
         self.source_id = source_id
-        self.bookings = [
-            b for b in bookings if b.account_ids & accounts or b.source_id == source_id
-        ]
+        self.per_account_day: Counter[tuple[date, int]] = Counter()
+        self.per_source_day: Counter[date] = Counter()
+        shared: list[datetime] = []
+        for booking in bookings:
+            day = booking.when.astimezone(zone).date()
+            for account in booking.account_ids & accounts:
+                self.per_account_day[day, account] += 1
+            if booking.source_id == source_id:
+                self.per_source_day[day] += 1
+            if booking.account_ids & accounts:
+                shared.append(booking.when)
+        self.shared_times = sorted(shared)
 
     def first_allowed(self, start: datetime) -> datetime:
         """The earliest time at or after ``start`` that breaks no pacing rule."""
@@ -180,6 +212,8 @@ class _Pacing:
         """The first slot at or after ``start`` that breaks no pacing rule."""
         day = start.astimezone(self.zone).date()
         for offset in range(MAX_DAYS_AHEAD):
+            if self._day_full(day + timedelta(days=offset)):
+                continue
             for slot in slots:
                 candidate = local_time(day + timedelta(days=offset), slot, self.zone)
                 if candidate >= start and self._conflict(candidate) is None:
@@ -188,27 +222,26 @@ class _Pacing:
 
     def _conflict(self, when: datetime) -> datetime | None:
         """``None`` when ``when`` is allowed, else the next time worth trying."""
-        day_start, day_end = local_day(when, self.zone)
-        same_day = [b for b in self.bookings if day_start <= b.when < day_end]
-        if self.route.max_per_day is not None:
-            for account in self.accounts:
-                taken = sum(1 for b in same_day if account in b.account_ids)
-                if taken >= self.route.max_per_day:
-                    return day_end
-        if self.route.max_per_source_per_day is not None:
-            taken = sum(1 for b in same_day if b.source_id == self.source_id)
-            if taken >= self.route.max_per_source_per_day:
-                return day_end
+        day = when.astimezone(self.zone).date()
+        if self._day_full(day):
+            return local_time(day + timedelta(days=1), time(0), self.zone)
         spacing = self.route.min_spacing
         if spacing:
-            close = [
-                b.when
-                for b in self.bookings
-                if b.account_ids & self.accounts and abs(b.when - when) < spacing
-            ]
-            if close:
-                return max(close) + spacing
+            low = bisect_right(self.shared_times, when - spacing)
+            high = bisect_left(self.shared_times, when + spacing)
+            if low < high:  # some booking lies less than ``spacing`` away
+                return self.shared_times[high - 1] + spacing
         return None
+
+    def _day_full(self, day: date) -> bool:
+        """Whether the local ``day`` already has as many posts as the route allows."""
+        most = self.route.max_per_day
+        if most is not None and any(
+            self.per_account_day[day, account] >= most for account in self.accounts
+        ):
+            return True
+        most_from_source = self.route.max_per_source_per_day
+        return most_from_source is not None and self.per_source_day[day] >= most_from_source
 
 
 def local_time(day: date, slot: time, zone: ZoneInfo) -> datetime:

@@ -35,7 +35,7 @@ from ..store import (
 from .filters import evaluate
 from .ingest import item_from_record
 from .media_choice import ChosenMedia, choose_media, network_problem
-from .planning import Plan, Planner, PlanningError
+from .planning import Booking, Plan, Planner, PlanningError
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -201,31 +201,46 @@ class Router:
                     .limit(BATCH)
                 ).all()
                 names = dict(session.exec(select(SourceRecord.id, SourceRecord.name)).all())
+            # One planner per batch: it reads each route's bookings once and adds every
+            # publication planned since, so a burst is paced without re-reading the store.
+            planner = Planner(None, self.clock.now())
             for item_id in ids:
                 assert item_id is not None
-                created += self._route_one(item_id, names)
+                done = self._route_one(item_id, names, planner)
+                if done is None:  # rolled back: what the planner booked for it is void
+                    planner = Planner(None, self.clock.now())
+                else:
+                    created += done
             if len(ids) < BATCH:
                 return created
             after = ids[-1] or after
 
-    def _route_one(self, item_id: int, source_names: dict[int | None, str]) -> list[int]:
+    def _route_one(
+        self, item_id: int, source_names: dict[int | None, str], planner: Planner
+    ) -> list[int] | None:
+        """The publications created for one item; ``None`` when its transaction rolled back."""
         try:
             with self.db.session() as session:
                 row = session.get(ItemRecord, item_id)
                 if row is None or row.status != "new":
                     return []  # routed meanwhile by another process
-                return self._route_row(session, row, source_names.get(row.source_id, ""))
+                planner.session = session
+                name = source_names.get(row.source_id, "")
+                return self._route_row(session, row, name, planner)
         except sa.exc.IntegrityError:
             log.info("item %d was routed concurrently; keeping the other router's work", item_id)
-            return []
+            return None
         except (ConfigError, PlanningError) as exc:
             log.error("item %d not routed yet: %s", item_id, exc)
-            return []
+            return None
+        finally:
+            planner.session = None
 
-    def _route_row(self, session: Session, row: ItemRecord, source_name: str) -> list[int]:
+    def _route_row(
+        self, session: Session, row: ItemRecord, source_name: str, planner: Planner
+    ) -> list[int]:
         item = item_from_record(row)
         now = self.clock.now()
-        planner = Planner(session, now)
         rejected: list[str] = []
         taken: list[tuple[RouteConfig, RouteTarget]] = []
         for route in self.config.routes_for(source_name):
@@ -278,6 +293,9 @@ class Router:
                 first_seen=row.first_seen_at or now,
                 published=row.published,
             )
+            if route.mode != "queue":
+                when = plan.scheduled_time or plan.due_at
+                planner.book(route.name, Booking(when, frozenset(draft.account_ids), row.source_id))
         publication = Publication(
             item_id=row.id,
             source_id=row.source_id,
