@@ -11,11 +11,8 @@ Configured as::
     # user_agent = "…"        defaults to the engine's (or postoria-bridge's) user agent
     # headers = { "X-Token" = "…" }
 
-The cursor remembers the validators of the last answer (``etag``, ``last_modified``) for a
-conditional GET, a digest of the last document (servers that ignore conditional requests
-send the same bytes again: that is "not modified" too), and the URL a permanent redirect
-moved the feed to (``url``, valid while the configured URL stays the same). Item identities
-are explained in :mod:`bridge_rss.identity`.
+What the cursor remembers is explained in :mod:`bridge_rss.cursor`, item identities in
+:mod:`bridge_rss.identity`.
 """
 
 from __future__ import annotations
@@ -23,15 +20,16 @@ from __future__ import annotations
 import hashlib
 from importlib import metadata
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import ConfigDict, Field, field_validator
 
 from bridge import FetchResult, Item, Problem, Source, SourceError, SourceOptions
 
+from .cursor import FeedCursor
 from .document import NotAFeedError, ParsedFeed, parse_document
-from .download import Download, Downloader, Validators, default_headers, redact_url
+from .download import Downloader, default_headers, redact_url
 from .entries import build_item
 from .identity import assign_identities
 from .links import absolute_link
@@ -74,18 +72,20 @@ class RssSource(Source):
 
     def fetch(self, cursor: dict[str, Any]) -> FetchResult:
         """One conditional GET; the items of the document, or why there are none."""
-        url = self._current_url(cursor)
-        download = self._downloader().get(url, _validators(cursor, url, self.options.url))
-        next_cursor = self._next_cursor(cursor, download)
-        if download.status == 304:
-            return FetchResult(
-                cursor=next_cursor, not_modified=True, new_location=download.moved_to
-            )
+        state = FeedCursor.load(cursor, self.options.url)
+        download = self._downloader().get(state.request_url(self.options.url), state.validators)
         if download.status == 410:
             reason = f"HTTP 410 Gone: {redact_url(download.url)} no longer exists"
             return FetchResult(cursor=dict(cursor), disable_reason=reason)
-        next_cursor["digest"] = hashlib.sha256(download.body).hexdigest()[:32]
-        if cursor.get("digest") == next_cursor["digest"] and self._same_configuration(cursor):
+        if download.status == 304:
+            return FetchResult(
+                cursor=state.after(download).dump(),
+                not_modified=True,
+                new_location=download.moved_to,
+            )
+        digest = hashlib.sha256(download.body).hexdigest()[:32]
+        next_cursor = state.after(download, digest).dump()
+        if digest == state.digest:
             # Many servers ignore conditional requests: the same bytes mean the same items.
             return FetchResult(
                 cursor=next_cursor, not_modified=True, new_location=download.moved_to
@@ -103,33 +103,6 @@ class RssSource(Source):
             problems=parsed.problems + problems,
             new_location=download.moved_to,
         )
-
-    def _same_configuration(self, cursor: dict[str, Any]) -> bool:
-        return cursor.get("configured_url", self.options.url) == self.options.url
-
-    def _current_url(self, cursor: dict[str, Any]) -> str:
-        # A remembered permanent redirect applies only while the configured URL is unchanged.
-        # It is stored without credentials; they are sent again only to the same origin.
-        if cursor.get("url") and cursor.get("configured_url") == self.options.url:
-            return _with_credentials_of(self.options.url, str(cursor["url"]))
-        return self.options.url
-
-    def _next_cursor(self, cursor: dict[str, Any], download: Download) -> dict[str, Any]:
-        """Validators and location for next time; a 304 keeps the previous document's digest."""
-        url = download.moved_to or redact_url(self._current_url(cursor))
-        validators = download.validators
-        if download.status == 304 and not (validators.etag or validators.last_modified):
-            validators = _validators(cursor, url, self.options.url)
-        state: dict[str, Any] = {"configured_url": self.options.url}
-        if url != redact_url(self.options.url):
-            state["url"] = url
-        if validators.etag:
-            state["etag"] = validators.etag
-        if validators.last_modified:
-            state["last_modified"] = validators.last_modified
-        if download.status == 304 and cursor.get("digest"):
-            state["digest"] = cursor["digest"]
-        return state
 
     def _downloader(self) -> Downloader:
         client = self.context.http
@@ -149,27 +122,6 @@ class RssSource(Source):
         if self._own_client is None:
             self._own_client = httpx.Client(headers={"User-Agent": user_agent()})
         return self._own_client
-
-
-def _with_credentials_of(configured: str, url: str) -> str:
-    """``url`` with the configured URL's user information when both share an origin."""
-    source, target = urlsplit(configured), urlsplit(url)
-    if source.username is None or target.username is not None:
-        return url
-    if (source.scheme, source.hostname, source.port) != (
-        target.scheme,
-        target.hostname,
-        target.port,
-    ):
-        return url
-    userinfo = source.netloc.rpartition("@")[0]
-    return urlunsplit(target._replace(netloc=f"{userinfo}@{target.netloc}"))
-
-
-def _validators(cursor: dict[str, Any], url: str, configured_url: str) -> Validators:
-    if cursor.get("configured_url", configured_url) != configured_url:
-        return Validators()  # the user changed the URL: ask afresh
-    return Validators(cursor.get("etag"), cursor.get("last_modified"))
 
 
 def read_items(parsed: ParsedFeed, document_url: str) -> tuple[list[Item], list[Problem]]:

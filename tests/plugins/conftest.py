@@ -1,4 +1,4 @@
-"""Fixtures for plugin tests: only our own entry points, and a throwaway plugin."""
+"""Fixtures for plugin tests (tests/conftest.py already loads only our own entry points)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,6 @@ import pytest
 from throwaway_hooks import ThrowawayPlugin
 
 from bridge import plugins
-
-
-@pytest.fixture(autouse=True)
-def only_our_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Load only postoria-bridge's entry points, whatever else is installed."""
-    monkeypatch.setenv("BRIDGE_LOAD_PLUGINS", "postoria-bridge")
-    monkeypatch.delenv("BRIDGE_DISABLE_PLUGINS", raising=False)
-    monkeypatch.delenv("BRIDGE_TRACE_PLUGINS", raising=False)
 
 
 @pytest.fixture

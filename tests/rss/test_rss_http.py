@@ -277,6 +277,7 @@ def test_remembered_location_keeps_credentials_out_but_sends_them_to_the_same_or
     first = source.fetch({})
     assert first.new_location == feed_server.url_for("/new.xml")
     assert first.cursor["url"] == feed_server.url_for("/new.xml")
+    assert "s3cret" not in repr(first.cursor)
     source.fetch(first.cursor)
     assert feed_server.hits("/new.xml").last.headers["authorization"].startswith("Basic ")
 
