@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..captions import CaptionContext, CaptionTooLongError, render_for_accounts
 from ..captions.render import AccountRef, CaptionGroup, default_renderer
@@ -221,8 +221,16 @@ class Router:
         """The publications created for one item; ``None`` when its transaction rolled back."""
         try:
             with self.db.session() as session:
+                # Claim the item first (compare-and-set, rolled back with everything else on
+                # failure): a second router waits here for the first to commit and then finds
+                # nothing to do, even if it would have grouped the accounts differently.
+                claim = session.execute(
+                    sa.update(ItemRecord)
+                    .where(col(ItemRecord.id) == item_id, col(ItemRecord.status) == "new")
+                    .values(status="routed")
+                )
                 row = session.get(ItemRecord, item_id)
-                if row is None or row.status != "new":
+                if claim.rowcount != 1 or row is None:  # type: ignore[attr-defined]
                     return []  # routed meanwhile by another process
                 planner.session = session
                 name = source_names.get(row.source_id, "")
