@@ -109,3 +109,24 @@ def test_bad_source_options_and_templates_are_reported(
     result = CliRunner().invoke(cli, ["check", "-c", str(source_ok)])
     assert result.exit_code == 1
     assert "routes[1].template: template syntax error" in result.output
+
+
+def test_offline_checks_the_file_without_asking_postoria(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    path = write(tmp_path, sandbox, GOOD_ROUTES.replace('"Acme Corp"', '"No Such Workspace"'))
+    result = CliRunner().invoke(cli, ["check", "--offline", "-c", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "valid (1 sources, 2 routes)" in result.output
+    assert sandbox.state.requests() == []
+
+
+def test_a_revoked_key_is_reported_without_showing_it(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    path = write(tmp_path, sandbox, GOOD_ROUTES)
+    path.write_text(path.read_text().replace("pst_test_agency_key", "pst_test_revoked_key"))
+    result = CliRunner().invoke(cli, ["check", "-c", str(path)])
+    assert result.exit_code == 1
+    assert "Invalid API key" in result.output and "401" in result.output
+    assert "pst_test_revoked_key" not in result.output
