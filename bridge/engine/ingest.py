@@ -54,6 +54,8 @@ MIN_BACKOFF = timedelta(minutes=1)
 MAX_PROBLEMS_KEPT = 100
 """Problems stored per fetch; a feed with thousands of bad entries should not bloat the row."""
 
+INTERRUPTED = "interrupted: the bridge stopped during this fetch"
+
 _STORE_ATTEMPTS = 3
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
@@ -212,6 +214,15 @@ class Ingestor:
             if record is None or not record.enabled:
                 reason = record.disabled_reason if record else "not stored"
                 return FetchSummary(source_name, "disabled", error=reason)
+            # A fetch still "running" was cut short by a stop or crash: say so before starting.
+            session.execute(
+                sa.update(FetchRecord)
+                .where(
+                    FetchRecord.source_id == record.id,  # type: ignore[arg-type]
+                    FetchRecord.outcome == "running",  # type: ignore[arg-type]
+                )
+                .values(outcome="error", error=INTERRUPTED, finished_at=started)
+            )
             fetch_row = FetchRecord(source_id=record.id, started_at=started, outcome="running")
             session.add(fetch_row)
             session.flush()

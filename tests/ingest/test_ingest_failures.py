@@ -21,10 +21,10 @@ from ingest_helpers import (
 
 from bridge import FetchResult, Source, SourceOptions, registry
 from bridge.clock import ManualClock
-from bridge.engine.ingest import MAX_BACKOFF, Ingestor, backoff_delay
+from bridge.engine.ingest import INTERRUPTED, MAX_BACKOFF, Ingestor, backoff_delay
 from bridge.errors import ConfigError
 from bridge.feedserver import FeedServer
-from bridge.store import Database
+from bridge.store import Database, FetchRecord
 
 
 def one_entry(n: int = 1) -> bytes:
@@ -175,3 +175,20 @@ def test_an_unknown_source_type_names_the_known_ones(tmp_path: Path, clock: Manu
     db = Database(config.database.url)
     with pytest.raises(ConfigError, match=r"unknown source type 'rsss'.*rss"):
         Ingestor(db, config, registry.source_types(), clock).sync_sources()
+
+
+def test_a_fetch_cut_short_by_a_crash_is_marked_interrupted(
+    tmp_path: Path, feed_server: FeedServer, clock: ManualClock
+) -> None:
+    feed_server.set("/feed.xml", one_entry())
+    config = write_config(tmp_path, rss_source("b", feed_server.url_for("/feed.xml")))
+    db, ingestor = open_ingestor(config, clock)
+    record = source_record(db, "b")
+    with db.session() as session:  # what a process killed mid-fetch leaves behind
+        session.add(FetchRecord(source_id=record.id, started_at=clock.now(), outcome="running"))
+    clock.advance(60)
+    assert ingestor.fetch("b").outcome == "ok"
+    first, second = fetch_records(db)
+    assert (first.outcome, first.error) == ("error", INTERRUPTED)
+    assert second.outcome == "ok"
+    ingestor.close()
