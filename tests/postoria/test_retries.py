@@ -85,11 +85,11 @@ def test_create_timing_out_after_sending_is_outcome_unknown(
 
 
 def _wait_until_served(sandbox: SandboxServer, endpoint: str) -> None:
-    done = threading.Event()
-    for _ in range(100):
+    pause = threading.Event()
+    for _ in range(300):  # an upper bound for a busy machine, not a measured duration
         if served(sandbox, endpoint):
             return
-        done.wait(0.05)
+        pause.wait(0.1)
     pytest.fail(f"the sandbox never finished {endpoint}")
 
 
