@@ -26,7 +26,7 @@ from .filters import evaluate
 from .ingest import initial_statuses
 from .media_choice import network_problem
 from .planning import Booking, Planner
-from .routing import Draft, draft_publications
+from .routing import AccountClaims, Draft
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -173,12 +173,13 @@ class Previewer:
             published=item.published.isoformat() if item.published else None,
             status=status,
         )
+        claims = AccountClaims()
         for route in self.config.routes_for(source_config.name):
             decision = evaluate(route, item)
             route_preview = RoutePreview(route.name, decision.accepted, decision.reason)
             if decision.accepted:
                 target = self.directory.route_target(route.name)
-                for draft in draft_publications(route, item, target, source_config.name):
+                for draft in claims.drafts(route, item, target, source_config.name):
                     route_preview.drafts.append(
                         self._draft(planner, route, draft, item, source_id, target.zone, status)
                     )

@@ -13,6 +13,7 @@ and ``bridge preview`` can say why instead of staying silent. Nothing here talks
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -104,6 +105,41 @@ def draft_publications(
         if chosen.skip_reason and draft.skip_reason is None:
             draft.skip_reason = chosen.skip_reason
     return drafts
+
+
+class AccountClaims:
+    """Keeps one item from reaching one account twice through two routes.
+
+    Two routes can both take an item for the same account (a "News" route and a "Launches"
+    route, both to the client's X account): posting it twice is exactly the duplicate the
+    bridge must never make. The first route in file order that will actually send to an
+    account claims it; later routes record the account as skipped, naming that route.
+    """
+
+    def __init__(self) -> None:
+        self.owner: dict[int, str] = {}
+
+    def drafts(
+        self, route: RouteConfig, item: Item, target: RouteTarget, source_name: str
+    ) -> list[Draft]:
+        """``route``'s drafts for the accounts no earlier route claimed, plus the skips."""
+        fresh = [a for a in target.accounts if a.id not in self.owner]
+        taken: dict[str, list[AccountRef]] = {}
+        for account in target.accounts:
+            if account.id in self.owner:
+                taken.setdefault(self.owner[account.id], []).append(account)
+        drafts = []
+        if fresh:
+            narrowed = dataclasses.replace(target, accounts=fresh)
+            drafts = draft_publications(route, item, narrowed, source_name)
+        for draft in drafts:
+            if draft.skip_reason is None:
+                self.owner.update((account.id, route.name) for account in draft.accounts)
+        drafts += [
+            Draft(route.name, accounts, skip_reason=f"already sent there by route {owner!r}")
+            for owner, accounts in taken.items()
+        ]
+        return drafts
 
 
 def _split_by_network_rules(
@@ -258,8 +294,9 @@ class Router:
             else:
                 rejected.append(f"{route.name} {decision.reason}")
         created: list[int] = []
+        claims = AccountClaims()
         for route, target in taken:
-            for draft in draft_publications(route, item, target, source_name):
+            for draft in claims.drafts(route, item, target, source_name):
                 publication = self._insert(session, planner, row, route, target, draft, now)
                 if publication is not None and publication.state == PublicationState.PENDING:
                     assert publication.id is not None

@@ -196,3 +196,37 @@ def test_media_required_skips_and_routing_is_idempotent_on_postgresql(
     assert world.router.route_new_items() == []
     assert len(world.publications()) == 3
     world.close()
+
+
+OVERLAPPING = """
+[[routes]]
+name = "news"
+sources = ["blog"]
+workspace = "Acme Corp"
+accounts = ["Acme on X", "Acme on LinkedIn"]
+mode = "publish_now"
+include = ["category:News"]
+template = "News: {{ title }}"
+
+[[routes]]
+name = "launches"
+sources = ["blog"]
+workspace = "Acme Corp"
+accounts = ["Acme on X", "Acme on Threads"]
+mode = "publish_now"
+include = ["(?i)launch"]
+template = "Launch: {{ title }}"
+"""
+
+
+def test_an_item_taken_by_two_routes_reaches_each_account_once(
+    tmp_path: Path, sandbox: SandboxServer, feed_server: FeedServer, clock: ManualClock
+) -> None:
+    world = World(tmp_path, sandbox, feed_server, clock, OVERLAPPING)
+    world.publish([Entry("l1", "Launch day", "https://acme.example/l", "b", categories=["News"])])
+    sent = [(p.route, p.account_ids) for p in world.publications() if p.state == "pending"]
+    assert sorted(sent) == [("launches", [108]), ("news", [101, 102])]
+    (skipped,) = [p for p in world.publications() if p.state == "skipped"]
+    assert (skipped.route, skipped.account_ids) == ("launches", [101])
+    assert skipped.state_reason == "already sent there by route 'news'"
+    world.close()
