@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,7 +18,7 @@ from bridge.errors import (
 from bridge.postoria import NO_RETRY, CreatePost, Outcome, PostoriaClient, Timeouts
 from bridge.sandbox import FaultRule, SandboxServer
 
-from .helpers import ACME, ACME_X, MakeClient, served
+from .helpers import ACME, ACME_X, JPEG_BYTES, MakeClient, served
 
 POST = CreatePost(publish_mode="publish_now", social_account_ids=[ACME_X], caption="Hello")
 CREATE = "POST /workspaces/{ws}/posts"
@@ -166,3 +167,23 @@ def test_create_is_retried_when_it_was_never_sent(
     assert transport.refused == 1
     assert client.ledger.by_endpoint()[CREATE] == {"transport_error": 1, "ok": 1}
     assert len(sandbox.state.posts(ACME)) == 1
+
+
+def test_a_storage_put_is_resent_when_its_body_can_be_replayed(
+    client: PostoriaClient, sandbox: SandboxServer, jpeg_file: Path
+) -> None:
+    sandbox.faults.add(FaultRule(endpoint="put_upload", kind="error", status=503, count=1))
+    media = client.upload_file(ACME, jpeg_file)
+    assert [e["status"] for e in served(sandbox, "put_upload")] == [503, 200]
+    assert client.wait_for_media(ACME, media.id).is_ready
+
+
+def test_a_storage_put_from_a_one_shot_iterator_is_not_resent(
+    client: PostoriaClient, sandbox: SandboxServer
+) -> None:
+    upload = client.create_upload(ACME, "photo.jpg", "image/jpeg")
+    sandbox.faults.add(FaultRule(endpoint="put_upload", kind="error", status=503, count=1))
+    chunks = iter([JPEG_BYTES[:10], JPEG_BYTES[10:]])
+    with pytest.raises(ServerError):
+        client.put_upload(upload, chunks, "image/jpeg", content_length=len(JPEG_BYTES))
+    assert len(served(sandbox, "put_upload")) == 1
