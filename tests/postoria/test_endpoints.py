@@ -61,6 +61,8 @@ def test_upload_file_sniffs_type_from_bytes(
     assert put["status"] in (200, 201, 204)
     stored = next(m for m in sandbox.state.media(ACME) if m["id"] == media.id)
     assert stored["status"] in (MediaStatus.PROCESSING, MediaStatus.READY)
+    record = sandbox.state.media_records[media.id]
+    assert (record.name, record.content_type) == ("photo.png", "image/jpeg")  # bytes, not name
     assert client.wait_for_media(ACME, media.id).is_ready
     creates = served(sandbox, "create_upload")
     assert len(creates) == 1
