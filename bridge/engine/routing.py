@@ -33,7 +33,7 @@ from ..store import (
     PublicationState,
     SourceRecord,
 )
-from .filters import evaluate
+from .filters import evaluate, same_link_claims
 from .ingest import item_from_record
 from .media_choice import ChosenMedia, choose_media, network_problem
 from .planning import Booking, Plan, Planner, PlanningError
@@ -114,10 +114,12 @@ class AccountClaims:
     route, both to the client's X account): posting it twice is exactly the duplicate the
     bridge must never make. The first route in file order that will actually send to an
     account claims it; later routes record the account as skipped, naming that route.
+    ``already`` holds accounts claimed before routing started (see
+    :func:`~bridge.engine.filters.same_link_claims`).
     """
 
-    def __init__(self) -> None:
-        self.owner: dict[int, str] = {}
+    def __init__(self, already: dict[int, str] | None = None) -> None:
+        self.owner: dict[int, str] = dict(already or {})
 
     def drafts(
         self, route: RouteConfig, item: Item, target: RouteTarget, source_name: str
@@ -134,9 +136,9 @@ class AccountClaims:
             drafts = draft_publications(route, item, narrowed, source_name)
         for draft in drafts:
             if draft.skip_reason is None:
-                self.owner.update((account.id, route.name) for account in draft.accounts)
+                self.owner.update((a.id, f"route {route.name!r}") for a in draft.accounts)
         drafts += [
-            Draft(route.name, accounts, skip_reason=f"already sent there by route {owner!r}")
+            Draft(route.name, accounts, skip_reason=f"already sent there by {owner}")
             for owner, accounts in taken.items()
         ]
         return drafts
@@ -223,6 +225,7 @@ class Router:
         self.config = config
         self.directory = directory
         self.clock = clock
+        self._source_names: dict[int | None, str] = {}
 
     def route_new_items(self) -> list[int]:
         """Route every item with status ``new``; return the IDs of publications created."""
@@ -237,6 +240,7 @@ class Router:
                     .limit(BATCH)
                 ).all()
                 names = dict(session.exec(select(SourceRecord.id, SourceRecord.name)).all())
+                self._source_names = names
             # One planner per batch: it reads each route's bookings once and adds every
             # publication planned since, so a burst is paced without re-reading the store.
             planner = Planner(None, self.clock.now())
@@ -294,7 +298,12 @@ class Router:
             else:
                 rejected.append(f"{route.name} {decision.reason}")
         created: list[int] = []
-        claims = AccountClaims()
+        source_ids = {name: id_ for id_, name in self._source_names.items()}
+        related = {source_ids[s] for route, _ in taken for s in route.sources if s in source_ids}
+        assert row.id is not None
+        claims = AccountClaims(
+            same_link_claims(session, row.id, row.link, sorted(related), now) if taken else {}
+        )
         for route, target in taken:
             for draft in claims.drafts(route, item, target, source_name):
                 publication = self._insert(session, planner, row, route, target, draft, now)

@@ -91,6 +91,7 @@ class World:
         *,
         entries: list[Entry] | None = None,
         database_url: str | None = None,
+        extra_sources: str = "",
     ) -> None:
         self.tmp_path = tmp_path
         self.feeds = feeds
@@ -99,7 +100,7 @@ class World:
         sources = (
             f'[[sources]]\nname = "blog"\ntype = "rss"\nurl = "{feeds.url_for("/feed.xml")}"\n'
             'backlog = "skip"\n'
-        )
+        ) + extra_sources
         self.config_path = tmp_path / "bridge.toml"
         self.config_path.write_text(
             config_text(sandbox.url, database_url or tmp_path / "bridge.db", sources, routes),
@@ -107,7 +108,8 @@ class World:
         )
         self.config: BridgeConfig = load_config(self.config_path)
         self.open()
-        self.ingestor.fetch("blog")  # first run: the backlog is skipped
+        for source in self.config.sources:
+            self.ingestor.fetch(source.name)  # first run: the backlog is skipped
 
     def open(self) -> None:
         """(Re)build every part on the same files, as a restarted process would."""

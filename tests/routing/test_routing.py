@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from routing_helpers import Entry, World
+from routing_helpers import Entry, World, rss_document
 from sqlmodel import select
 
 from bridge.clock import ManualClock
@@ -229,4 +229,44 @@ def test_an_item_taken_by_two_routes_reaches_each_account_once(
     (skipped,) = [p for p in world.publications() if p.state == "skipped"]
     assert (skipped.route, skipped.account_ids) == ("launches", [101])
     assert skipped.state_reason == "already sent there by route 'news'"
+    world.close()
+
+
+def test_the_same_article_from_two_sources_reaches_an_account_once(
+    tmp_path: Path, sandbox: SandboxServer, feed_server: FeedServer, clock: ManualClock
+) -> None:
+    site = f'[[sources]]\nname = "site"\ntype = "rss"\nurl = "{feed_server.url_for("/site.xml")}"\n'
+    feed_server.set("/site.xml", rss_document([]))
+    routes = OVERLAPPING.replace('sources = ["blog"]', 'sources = ["blog", "site"]', 1)
+    world = World(tmp_path, sandbox, feed_server, clock, routes, extra_sources=site)
+    world.publish(
+        [Entry("feed-guid-1", "Big news", "https://acme.example/big", "b", categories=["News"])]
+    )
+    clock.advance(timedelta(minutes=10))
+    feed_server.set(
+        "/site.xml",
+        rss_document(
+            [
+                Entry(
+                    "wp-post-77",
+                    "Big news!",
+                    "https://acme.example/big/?utm_source=wp",
+                    "c",
+                    categories=["News"],
+                )
+            ]
+        ),
+    )
+    assert world.ingestor.fetch("site").items_new == 1
+    assert world.router.route_new_items() == []
+    by_item: dict[int, list[tuple[str, str | None]]] = {}
+    for publication in world.publications():
+        by_item.setdefault(publication.item_id, []).append(
+            (publication.state, publication.state_reason)
+        )
+    first, second = sorted(by_item)
+    assert by_item[first] == [("pending", None)]
+    (reason,) = {reason for _, reason in by_item[second]}
+    assert by_item[second][0][0] == "skipped"
+    assert reason == f"already sent there by route 'news' for item #{first} (same link)"
     world.close()
