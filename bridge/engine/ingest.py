@@ -33,6 +33,7 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from ..clock import utc
 from ..errors import BridgeError, ConfigError, SourceError, SourceGoneError
 from ..registry import enrich_item
 from ..sources import FetchResult, Item, MediaCandidate, Problem, Source, SourceContext
@@ -280,10 +281,10 @@ class Ingestor:
         source_config = self.config.source(name)
         record = _record_named(session, name)
         assert record is not None and record.id is not None
-        new_items: list[Item] = []
+        stored = 0
         if not result.not_modified:
             seen = SeenSet(session, record.id)
-            new_items = seen.new_items(result.items)
+            new_items = seen.new_items(valid_items(result.items, problems))
             statuses = initial_statuses(
                 new_items, source_config, first_run=not record.initialized, now=now
             )
@@ -296,7 +297,14 @@ class Ingestor:
                 problem = enriched[id(item)]
                 if problem:
                     problems.append(problem)
-                seen.store(item, record_from_item(item, record.id, now, status, reason))
+                try:
+                    row = record_from_item(item, record.id, now, status, reason)
+                except (AttributeError, TypeError, ValueError) as exc:
+                    where = item.link or item.external_id
+                    problems.append(Problem(f"item not stored: {exc}", level="error", where=where))
+                    continue
+                seen.store(item, row)
+                stored += 1
             seen.flush()
             record.initialized = True
         if result.new_location:
@@ -313,10 +321,10 @@ class Ingestor:
             fetch_id,
             "not_modified" if result.not_modified else "ok",
             seen_count=len(result.items),
-            new_count=len(new_items),
+            new_count=stored,
             problems=problems,
         )
-        return len(new_items)
+        return stored
 
     def _finish_error(self, name: str, fetch_id: int | None, message: str) -> FetchSummary:
         now = self.clock.now()
@@ -386,6 +394,30 @@ def backoff_delay(failures: int, interval: timedelta, rng: random.Random) -> tim
     exponent = min(max(failures - 1, 0), 20)
     delay = min(MAX_BACKOFF, base * (2**exponent))
     return delay * (1 - 0.25 * rng.random())
+
+
+def valid_items(items: list[Item], problems: list[Problem]) -> list[Item]:
+    """The items the store can hold; a connector's malformed item becomes a problem.
+
+    Such an item is not recorded as seen either, so a fixed connector stores it later. Naive
+    dates are taken as UTC, as the connector contract's dates are.
+    """
+    valid = []
+    for item in items:
+        try:
+            if not isinstance(item.external_id, str) or not item.external_id:
+                raise ValueError("it has no external_id")
+            for text in (item.title, item.summary_text, item.content_text):
+                if not isinstance(text, str):
+                    raise ValueError(f"a text field is {type(text).__name__}, not text")
+            item.published = utc(item.published) if item.published else None
+            item.updated = utc(item.updated) if item.updated else None
+        except (AttributeError, TypeError, ValueError) as exc:
+            where = getattr(item, "link", None) or repr(getattr(item, "external_id", None))
+            problems.append(Problem(f"item not stored: {exc}", level="error", where=where))
+            continue
+        valid.append(item)
+    return valid
 
 
 def _record_named(session: Session, name: str) -> SourceRecord | None:

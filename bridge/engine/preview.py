@@ -23,7 +23,7 @@ from ..registry import enrich_item
 from ..sources import Item, Source, SourceContext
 from ..store import ItemIdentity, SourceRecord
 from .filters import evaluate
-from .ingest import initial_statuses
+from .ingest import initial_statuses, valid_items
 from .media_choice import network_problem
 from .planning import Booking, Planner
 from .routing import AccountClaims, Draft
@@ -144,9 +144,11 @@ class Previewer:
         if result.disable_reason:
             report.error = result.disable_reason
             return report
-        report.problems = [p.message for p in result.problems]
-        report.items_total = len(result.items)
-        shown = result.items[:limit]
+        problems = list(result.problems)
+        items = valid_items(result.items, problems)
+        report.problems = [p.message for p in problems]
+        report.items_total = len(items)
+        shown = items[:limit]
         first_run = record is None or not record.initialized
         statuses = initial_statuses(shown, source_config, first_run=first_run, now=planner.now)
         source_id = record.id if record and record.id is not None else -1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,7 +19,7 @@ from ingest_helpers import (
     write_config,
 )
 
-from bridge import FetchResult, Source, SourceOptions, registry
+from bridge import FetchResult, Item, Source, SourceOptions, registry
 from bridge.clock import ManualClock
 from bridge.engine.ingest import INTERRUPTED, MAX_BACKOFF, Ingestor, backoff_delay
 from bridge.errors import ConfigError
@@ -191,4 +191,33 @@ def test_a_fetch_cut_short_by_a_crash_is_marked_interrupted(
     first, second = fetch_records(db)
     assert (first.outcome, first.error) == ("error", INTERRUPTED)
     assert second.outcome == "ok"
+    ingestor.close()
+
+
+class SloppySource(Source):
+    """A connector that returns one malformed item and one with a naive date."""
+
+    type_name: ClassVar[str] = "sloppy"
+
+    def fetch(self, cursor: dict[str, Any]) -> FetchResult:
+        broken = Item("broken", title=None)  # type: ignore[arg-type]
+        naive = Item("naive", "Naive date", published=datetime(2026, 3, 2, 9, 0))
+        return FetchResult(items=[broken, naive, Item("fine", "Fine")])
+
+
+def test_malformed_items_are_problems_and_naive_dates_are_utc(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    config = write_config(tmp_path, '[[sources]]\nname = "s"\ntype = "sloppy"\nbacklog = "all"\n')
+    db = Database(config.database.url)
+    ingestor = Ingestor(db, config, {"sloppy": SloppySource}, clock)
+    ingestor.sync_sources()
+    summary = ingestor.fetch("s")
+    assert (summary.outcome, summary.items_seen, summary.items_new) == ("ok", 3, 2)
+    (problem,) = summary.problems
+    assert problem.level == "error" and "item not stored" in problem.message
+    assert problem.where == "'broken'"
+    stored = {item.external_id: item for item in stored_items(db)}
+    assert set(stored) == {"naive", "fine"}
+    assert stored["naive"].published == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     ingestor.close()
