@@ -122,8 +122,10 @@ class Downloader:
             raise self._error(url, "too many redirects") from exc
         except httpx.InvalidURL as exc:
             raise self._error(url, f"invalid URL: {exc}") from exc
-        except httpx.TransportError as exc:
+        except httpx.ConnectError as exc:
             raise self._error(url, f"could not connect: {_describe(exc, url)}") from exc
+        except httpx.TransportError as exc:
+            raise self._error(url, f"the connection failed: {_describe(exc, url)}") from exc
         except httpx.HTTPError as exc:
             raise self._error(url, f"HTTP request failed: {_describe(exc, url)}") from exc
 
