@@ -1,26 +1,7 @@
-"""Ingest: poll each source through its plugin and store every item exactly once.
-
-One :class:`Ingestor` serves every configured source. ``fetch(name)`` asks the source's plugin
-for its current items, then, in one transaction, stores the items never seen before, saves the
-new cursor and finishes the :class:`~bridge.store.FetchRecord`. The cursor and the items commit
-together: a crash between them can neither lose items (cursor saved, items not) nor repeat
-them (the seen-set makes a re-read harmless).
-
-Deduplication (:class:`SeenSet`): an item is new only if none of its identities
-(guid, link alias, content hash) was ever recorded for the source, and identities are never
-forgotten, so edits, reorders, re-dating or a new guid on the same link never make an item new
-again.
-
-Source problems never escape ``fetch``: a broken feed, an HTML page where a feed was, or a
-plugin that crashes is recorded on the fetch and the source, and the source backs off
-exponentially (with jitter, capped at :data:`MAX_BACKOFF`) while the others keep going.
-"""
+"""The :class:`Ingestor`: one fetch of one source, its outcome recorded, failures backed off."""
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import logging
 import random
 import re
@@ -33,16 +14,17 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ..clock import utc
-from ..errors import BridgeError, ConfigError, SourceError, SourceGoneError
-from ..registry import enrich_item
-from ..sources import FetchResult, Item, MediaCandidate, Problem, Source, SourceContext
-from ..store import FetchRecord, ItemIdentity, ItemRecord, SourceRecord
+from ...errors import BridgeError, ConfigError, SourceError, SourceGoneError
+from ...registry import enrich_item
+from ...sources import FetchResult, Item, Problem, Source, SourceContext
+from ...store import FetchRecord, SourceRecord
+from .items import initial_statuses, record_from_item, valid_items
+from .seen import SeenSet
 
 if TYPE_CHECKING:
-    from ..clock import Clock
-    from ..config import BridgeConfig, SourceConfig
-    from ..store import Database
+    from ...clock import Clock
+    from ...config import BridgeConfig, SourceConfig
+    from ...store import Database
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +101,7 @@ class Ingestor:
         Raises :class:`~bridge.errors.ConfigError` (with file, line and key) when a source
         names an unknown type or has invalid options; nothing is stored in that case.
         """
-        from ..config import validate_source_options
+        from ...config import validate_source_options
 
         options = validate_source_options(self.config, self.source_types)
         now = self.clock.now()
@@ -396,30 +378,6 @@ def backoff_delay(failures: int, interval: timedelta, rng: random.Random) -> tim
     return delay * (1 - 0.25 * rng.random())
 
 
-def valid_items(items: list[Item], problems: list[Problem]) -> list[Item]:
-    """The items the store can hold; a connector's malformed item becomes a problem.
-
-    Such an item is not recorded as seen either, so a fixed connector stores it later. Naive
-    dates are taken as UTC, as the connector contract's dates are.
-    """
-    valid = []
-    for item in items:
-        try:
-            if not isinstance(item.external_id, str) or not item.external_id:
-                raise ValueError("it has no external_id")
-            for text in (item.title, item.summary_text, item.content_text):
-                if not isinstance(text, str):
-                    raise ValueError(f"a text field is {type(text).__name__}, not text")
-            item.published = utc(item.published) if item.published else None
-            item.updated = utc(item.updated) if item.updated else None
-        except (AttributeError, TypeError, ValueError) as exc:
-            where = getattr(item, "link", None) or repr(getattr(item, "external_id", None))
-            problems.append(Problem(f"item not stored: {exc}", level="error", where=where))
-            continue
-        valid.append(item)
-    return valid
-
-
 def _record_named(session: Session, name: str) -> SourceRecord | None:
     return session.exec(select(SourceRecord).where(SourceRecord.name == name)).first()
 
@@ -454,219 +412,3 @@ def _describe_exception(exc: BaseException) -> str:
 def _redact(text: str) -> str:
     """Drop ``user:password@`` from any URL in ``text``: errors are shown and stored."""
     return _USERINFO.sub("***@", text)
-
-
-# -- the seen-set ------------------------------------------------------------------------
-
-_IDENTITY_MAX = 2000  # the identity and external_id columns' size
-
-
-class SeenSet:
-    """The never-evicting record of every identity a source's items were seen under.
-
-    Within one batch, an identity carried by several different items (two entries sharing a
-    content hash, a guid a broken CMS gives every entry) says nothing about which item is
-    which, so it is neither used to match nor recorded; the items' other identities are.
-    The unique constraints on identities and external IDs remain the last line of defence
-    against a concurrent writer.
-    """
-
-    def __init__(self, session: Session, source_id: int) -> None:
-        self.session = session
-        self.source_id = source_id
-        self._pending: dict[int, list[str]] = {}
-        self._rows: list[tuple[Item, ItemRecord]] = []
-
-    def new_items(self, items: list[Item]) -> list[Item]:
-        """The items none of whose identities was seen; new identities of seen ones recorded."""
-        batch = _distinct(items)
-        identities = [_identity_keys(item) for item in batch]
-        counts: dict[str, int] = {}
-        for keys in identities:
-            for key in keys:
-                counts[key] = counts.get(key, 0) + 1
-        known = self._known(
-            [k for keys in identities for k in keys], [_key(i.external_id) for i in batch]
-        )
-        new: list[Item] = []
-        for item, keys in zip(batch, identities, strict=True):
-            usable = [key for key in keys if counts[key] == 1]
-            matched = sorted({known[key] for key in keys if key in known})
-            if not matched:
-                self._pending[id(item)] = usable
-                new.append(item)
-                continue
-            for key in usable:
-                if key not in known:
-                    self.session.add(
-                        ItemIdentity(source_id=self.source_id, identity=key, item_id=matched[0])
-                    )
-                    known[key] = matched[0]
-        return new
-
-    def store(self, item: Item, row: ItemRecord) -> None:
-        """Queue a new item's row; :meth:`flush` inserts it and records its identities."""
-        self._rows.append((item, row))
-
-    def flush(self) -> None:
-        """Insert the queued rows in one batch, then their identities in another."""
-        self.session.add_all([row for _, row in self._rows])
-        self.session.flush()
-        for item, row in self._rows:
-            assert row.id is not None
-            keys = self._pending.pop(id(item), None) or [row.external_id]
-            for key in dict.fromkeys([row.external_id, *keys]):
-                self.session.add(
-                    ItemIdentity(source_id=self.source_id, identity=key, item_id=row.id)
-                )
-        self._rows = []
-
-    def _known(self, identities: list[str], external_ids: list[str]) -> dict[str, int]:
-        """Item IDs of the given identities (and of stored external IDs) already recorded."""
-        found: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(identities)), 500):
-            query = select(ItemIdentity.identity, ItemIdentity.item_id).where(
-                ItemIdentity.source_id == self.source_id, ItemIdentity.identity.in_(chunk)
-            )
-            found.update(dict(self.session.exec(query).all()))
-        for chunk in _chunks(sorted(set(external_ids)), 500):
-            query = select(ItemRecord.external_id, ItemRecord.id).where(
-                ItemRecord.source_id == self.source_id, ItemRecord.external_id.in_(chunk)
-            )
-            for external_id, item_id in self.session.exec(query).all():
-                found.setdefault(external_id, item_id)
-        return found
-
-
-def _distinct(items: list[Item]) -> list[Item]:
-    """Drop exact repeats within a batch; tell apart different items sharing an external ID.
-
-    Connectors should give distinct items distinct IDs; when one does not, the engine keeps
-    both rather than lose one, suffixing the content fingerprint as the RSS connector does.
-    """
-    by_id: dict[str, str] = {}
-    kept: list[Item] = []
-    for item in items:
-        fingerprint = item.fingerprint()
-        previous = by_id.get(item.external_id)
-        if previous == fingerprint:
-            continue
-        if previous is not None:
-            item = dataclasses.replace(item, external_id=f"{item.external_id} [{fingerprint[:16]}]")
-            if by_id.get(item.external_id) == fingerprint:
-                continue
-        by_id.setdefault(item.external_id, fingerprint)
-        kept.append(item)
-    return kept
-
-
-def _identity_keys(item: Item) -> list[str]:
-    return list(dict.fromkeys(_key(identity) for identity in item.identities()))
-
-
-def _key(identity: str) -> str:
-    """An identity as stored: NUL-free, and hashed when longer than the column allows."""
-    identity = identity.replace("\x00", "")
-    if len(identity) <= _IDENTITY_MAX:
-        return identity
-    return "long-sha256:" + hashlib.sha256(identity.encode("utf-8", "replace")).hexdigest()
-
-
-def _chunks(values: list[str], size: int) -> list[list[str]]:
-    return [values[start : start + size] for start in range(0, len(values), size)]
-
-
-def initial_statuses(
-    items: list[Item], source: SourceConfig, *, first_run: bool, now: datetime
-) -> list[tuple[str, str | None]]:
-    """``(status, reason)`` for each new item: ``new``, ``backlog`` or ``too_old``.
-
-    On a source's first successful fetch the backlog policy decides: ``skip`` keeps every
-    current item as ``backlog``, ``latest:N`` leaves the newest N new, ``all`` leaves all new.
-    ``max_age`` is checked against the clock now, not the previous poll, so after an outage
-    the items published meanwhile are still judged by their own age. Future-dated items stay
-    ``new``: planning never posts them before their date.
-    """
-    statuses: list[tuple[str, str | None]] = [("new", None)] * len(items)
-    if first_run and source.backlog.kind != "all":
-        keep = _newest(items, source.backlog.count or 0 if source.backlog.kind == "latest" else 0)
-        reason = f"already there on the first fetch (backlog = {source.backlog})"
-        statuses = [("new", None) if i in keep else ("backlog", reason) for i in range(len(items))]
-    if source.max_age is not None:
-        oldest = now - source.max_age
-        for index, item in enumerate(items):
-            when = item.published or item.updated
-            if statuses[index][0] == "new" and when is not None and when < oldest:
-                statuses[index] = ("too_old", f"dated {when:%Y-%m-%d %H:%M}Z, older than max_age")
-    return statuses
-
-
-def _newest(items: list[Item], count: int) -> set[int]:
-    """Indexes of the ``count`` newest items: by date when all have one, else feed order."""
-    if count <= 0:
-        return set()
-    order = list(range(len(items)))
-    dates = [item.published or item.updated for item in items]
-    if all(date is not None for date in dates):
-        order.sort(key=lambda index: dates[index], reverse=True)  # type: ignore[arg-type,return-value]
-    return set(order[:count])
-
-
-# -- items in the store ------------------------------------------------------------------
-
-
-def record_from_item(
-    item: Item, source_id: int, now: datetime, status: str, reason: str | None
-) -> ItemRecord:
-    """The row storing every normalized field of ``item`` (NUL characters removed)."""
-    return ItemRecord(
-        source_id=source_id,
-        external_id=_key(item.external_id),
-        title=_text(item.title),
-        link=_text(item.link) if item.link else None,
-        summary_html=_text(item.summary_html),
-        summary_text=_text(item.summary_text),
-        content_html=_text(item.content_html),
-        content_text=_text(item.content_text),
-        author=_text(item.author) if item.author else None,
-        published=item.published,
-        updated=item.updated,
-        categories=[_text(c) for c in item.categories],
-        tags=[_text(t) for t in item.tags],
-        media=[_json_safe(dataclasses.asdict(m)) for m in item.media],
-        extra=_json_safe(item.extra),
-        fingerprint=item.fingerprint(),
-        first_seen_at=now,
-        status=status,
-        status_reason=reason,
-    )
-
-
-def item_from_record(row: ItemRecord) -> Item:
-    """The :class:`~bridge.sources.Item` a stored row describes (for filters and captions)."""
-    fields = {f.name for f in dataclasses.fields(MediaCandidate)}
-    return Item(
-        external_id=row.external_id,
-        title=row.title,
-        link=row.link,
-        summary_html=row.summary_html,
-        summary_text=row.summary_text,
-        content_html=row.content_html,
-        content_text=row.content_text,
-        author=row.author,
-        published=row.published,
-        updated=row.updated,
-        categories=list(row.categories),
-        tags=list(row.tags),
-        media=[MediaCandidate(**{k: v for k, v in m.items() if k in fields}) for m in row.media],
-        extra=dict(row.extra),
-    )
-
-
-def _text(value: str) -> str:
-    return value.replace("\x00", "")
-
-
-def _json_safe(value: Any) -> Any:
-    """``value`` with anything JSON cannot hold turned into text (dates, sets, objects)."""
-    return json.loads(json.dumps(value, default=str).replace("\\u0000", ""))
