@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..captions import limit_for
 from ..errors import BridgeError, SourceError
 from ..registry import enrich_item
 from ..sources import Item, Source, SourceContext
 from ..store import ItemIdentity, SourceRecord
-from .filters import evaluate
+from .filters import evaluate, same_link_claims
 from .ingest import initial_statuses, valid_items
 from .media_choice import network_problem
 from .planning import Booking, Planner
@@ -175,7 +175,9 @@ class Previewer:
             published=item.published.isoformat() if item.published else None,
             status=status,
         )
-        claims = AccountClaims()
+        claims = AccountClaims(
+            self._same_link(planner, item, source_config.name) if status == "new" else {}
+        )
         for route in self.config.routes_for(source_config.name):
             decision = evaluate(route, item)
             route_preview = RoutePreview(route.name, decision.accepted, decision.reason)
@@ -187,6 +189,15 @@ class Previewer:
                     )
             preview.routes.append(route_preview)
         return preview
+
+    def _same_link(self, planner: Planner, item: Item, source_name: str) -> dict[int, str]:
+        """Accounts an item with the same link from a related source was already sent to."""
+        if planner.session is None:
+            return {}
+        names = {name for route in self.config.routes_for(source_name) for name in route.sources}
+        query = select(SourceRecord.id).where(col(SourceRecord.name).in_(names))
+        ids = [i for i in planner.session.exec(query).all() if i is not None]
+        return same_link_claims(planner.session, -1, item.link, ids, planner.now)
 
     def _draft(
         self,

@@ -10,7 +10,9 @@ import pytest
 from routing_helpers import Entry, World, rss_document
 from sqlmodel import select
 
+from bridge import registry
 from bridge.clock import ManualClock
+from bridge.engine.preview import Previewer
 from bridge.feedserver import FeedServer
 from bridge.sandbox import SandboxServer
 from bridge.store import ItemRecord
@@ -257,6 +259,14 @@ def test_the_same_article_from_two_sources_reaches_an_account_once(
             ]
         ),
     )
+    previewer = Previewer(
+        world.config, registry.source_types(), world.directory, clock, db=world.db
+    )
+    (preview,) = previewer.preview("site")
+    (route,) = preview.items[0].routes
+    assert {d.skip_reason for d in route.drafts} == {
+        "already sent there by route 'news' for item #1 (same link)"
+    }
     assert world.ingestor.fetch("site").items_new == 1
     assert world.router.route_new_items() == []
     by_item: dict[int, list[tuple[str, str | None]]] = {}
