@@ -14,6 +14,9 @@ Requests that serve many publications at once (a status list covering fifty post
 with no publication: their cost is shared, and ``requests_spent`` counts only what one
 publication spent alone.
 
+**Fingerprints.** :func:`fingerprint` is stored with every create before it is sent: what
+identifies the intended post, for reconciliation (:mod:`bridge.engine.reconcile`).
+
 **State changes.** :func:`transition` moves a publication with a compare-and-set, and
 :func:`finish` moves it to a final state once and tells the plugins
 (:func:`bridge.registry.publication_finished`) with :func:`publication_summary`.
@@ -21,16 +24,19 @@ publication spent alone.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 
 from .. import registry
+from ..clock import isoformat_z
 from ..store import AccountResult, Attempt, ItemRecord, Publication, SourceRecord
 from ..store import PublicationState as S
 
@@ -211,3 +217,34 @@ def publication_summary(db: Database, publication_id: int) -> dict[str, Any]:
             "results": results,
             "requests_spent": publication.requests_spent,
         }
+
+
+def fingerprint(
+    *,
+    caption: str,
+    account_ids: Sequence[int],
+    media_ids: Sequence[int],
+    mode: str,
+    scheduled_time: datetime | None,
+    queue_id: int | None,
+) -> str:
+    """A stable hash of what identifies the intended post (64 hex characters).
+
+    Accounts are sorted (their order means nothing to Postoria); media keep their order (it is
+    the carousel's order).
+    """
+    document = {
+        "caption": normalize_caption(caption),
+        "accounts": sorted(int(a) for a in account_ids),
+        "media": [int(m) for m in media_ids],
+        "mode": mode,
+        "scheduled_time": isoformat_z(scheduled_time) if scheduled_time else None,
+        "queue_id": queue_id,
+    }
+    raw = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def normalize_caption(text: str | None) -> str:
+    """The caption as compared: line endings unified, outer whitespace dropped."""
+    return (text or "").replace("\r\n", "\n").strip()

@@ -1,5 +1,5 @@
-"""The API budget as the engine sees it: what is left, what status work may spend, and when
-a check is worth a request.
+"""The API budget as the engine sees it: what is left, what status work may spend, when a
+check is worth a request, and when the publisher next has work.
 
 One budget per API key is shared by everything in the process (the client's shared limiter).
 The limiter already serves waiting requests by priority; this module adds the engine's rule on
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from ..store import Publication, PublicationMedia
+from ..store import Approval, Publication, PublicationMedia
 from ..store import PublicationState as S
 
 if TYPE_CHECKING:
@@ -89,9 +89,14 @@ def snapshot(client: PostoriaClient) -> BudgetSnapshot:
     )
 
 
-def headroom(due_creates: int) -> int:
-    """Requests to keep for ``due_creates`` publications waiting to be created."""
-    return MIN_HEADROOM + REQUESTS_PER_CREATE * max(0, due_creates)
+def headroom(due_creates: int, capacity: int | None = None) -> int:
+    """Requests to keep for ``due_creates`` publications waiting to be created.
+
+    Never more than half of ``capacity``: however many creates wait, status work always gets
+    part of each window, so nothing starves.
+    """
+    wanted = MIN_HEADROOM + REQUESTS_PER_CREATE * max(0, due_creates)
+    return min(wanted, capacity // 2) if capacity is not None else wanted
 
 
 def allowance(client: PostoriaClient, *, reserved: int) -> int:
@@ -99,14 +104,32 @@ def allowance(client: PostoriaClient, *, reserved: int) -> int:
     return max(0, client.limiter.remaining() - reserved)
 
 
-def creates_waiting(db: Database, now: datetime) -> int:
-    """Publications due to be created or reconciled: what the headroom is kept for."""
+def creates_waiting(db: Database, now: datetime, horizon: timedelta) -> int:
+    """Publications that will need a create (or a reconciliation) before ``now + horizon``.
+
+    Called with the budget's window as the horizon: a create due in this window, including one
+    waiting out a 429 or a settle time, should find requests left when its time comes.
+    """
+    until = now + horizon
+    check_due = sa.or_(
+        col(Publication.next_check_at).is_(None), col(Publication.next_check_at) <= until
+    )
     with db.session() as session:
         query = (
             select(sa.func.count())
             .select_from(Publication)
-            .where(col(Publication.state).in_((S.READY, S.UNKNOWN, S.SUBMITTING)))
-            .where(sa.or_(col(Publication.due_at).is_(None), col(Publication.due_at) <= now))
+            .where(
+                sa.or_(
+                    col(Publication.state).in_((S.PENDING, S.MEDIA, S.SUBMITTING)),
+                    sa.and_(Publication.state == S.READY, check_due),
+                    sa.and_(
+                        Publication.state == S.UNKNOWN,
+                        col(Publication.next_check_at) <= until,
+                    ),
+                )
+            )
+            .where(col(Publication.approval).in_((Approval.NOT_REQUIRED, Approval.APPROVED)))
+            .where(sa.or_(col(Publication.due_at).is_(None), col(Publication.due_at) <= until))
         )
         return int(session.exec(query).one())
 
@@ -151,3 +174,48 @@ def expected_processing(db: Database) -> timedelta:
         return DEFAULT_PROCESSING
     median = timedelta(seconds=statistics.median(spans))
     return min(max(median, MIN_PROCESSING), MAX_PROCESSING)
+
+
+def next_wakeup(
+    db: Database,
+    now: datetime,
+    *,
+    settle: timedelta,
+    media_next: datetime | None,
+    checks_blocked_until: datetime | None,
+) -> datetime | None:
+    """The earliest time any publication needs work, for schedulers that sleep until then.
+
+    Checks (post statuses, media) the budget could not afford are not due before
+    ``checks_blocked_until``, so a scheduler waits for the window instead of spinning.
+    """
+    times: list[datetime] = []
+    checks: list[datetime] = [media_next] if media_next is not None else []
+    with db.session() as session:
+        query = (
+            select(Publication)
+            .where(col(Publication.state).not_in(S.FINAL))
+            .where(col(Publication.approval).in_((Approval.NOT_REQUIRED, Approval.APPROVED)))
+        )
+        for publication in session.exec(query):
+            when = wakeup_of(publication, now, settle)
+            if when is not None:
+                (checks if publication.state == S.SUBMITTED else times).append(when)
+    if checks_blocked_until is not None:
+        checks = [max(t, checks_blocked_until) for t in checks]
+    return min(times + checks, default=None)
+
+
+def wakeup_of(publication: Publication, now: datetime, settle: timedelta) -> datetime | None:
+    """When one publication next needs work (``None``: only a person can move it)."""
+    state = publication.state
+    if state == S.PENDING:
+        return publication.due_at or now
+    if state == S.READY:
+        candidates = [t for t in (publication.due_at, publication.next_check_at) if t]
+        return max(candidates) if candidates else now
+    if state == S.SUBMITTING and publication.submit_started_at:
+        return publication.submit_started_at + settle
+    if state in (S.UNKNOWN, S.SUBMITTED):
+        return publication.next_check_at
+    return None  # media: the media rows say when (``media_next``)

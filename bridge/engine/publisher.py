@@ -46,7 +46,7 @@ from ..postoria import CreatePost, Priority
 from ..store import Approval, Publication, PublicationMedia
 from ..store import PublicationState as S
 from . import budget, reconcile
-from .attempts import AttemptRecorder, finish, transition
+from .attempts import AttemptRecorder, fingerprint, finish, transition
 from .download import Downloader
 from .media import MediaStage, media_note, media_policy, ready_media
 from .status import Canceller, StatusPoller, mark_submitted
@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 APPROVED = (Approval.NOT_REQUIRED, Approval.APPROVED)
 SCHEDULE_LEAD = timedelta(minutes=2)
 """How far ahead a scheduled time that has passed is moved (see the module docstring)."""
+BUDGET_RECHECK = timedelta(seconds=10)
+"""Least wait before checks the budget could not afford are tried again."""
 RETRY_AFTER_UNSENT = timedelta(seconds=60)
 """Wait before sending again a create that provably never arrived (refused, rate limited)."""
 
@@ -125,6 +127,7 @@ class Publisher:
         self.poller = StatusPoller(db, client, clock, interval=interval)
         self.reconciler = reconcile.Reconciler(db, client, clock, status_interval=interval)
         self.canceller = Canceller(db, client, clock)
+        self._checks_blocked_until: datetime | None = None
 
     def close(self) -> None:
         """Stop recording the client's requests (store what is buffered first)."""
@@ -215,7 +218,7 @@ class Publisher:
         except PostoriaError as exc:
             finish(self.db, pid, S.FAILED, f"invalid post: {exc}", now)
             return 0
-        fingerprint = reconcile.fingerprint(
+        intended = fingerprint(
             caption=publication.caption,
             account_ids=publication.account_ids,
             media_ids=media_ids,
@@ -232,7 +235,7 @@ class Publisher:
             {S.READY},
             attempt=publication.create_attempts,
             state=S.SUBMITTING,
-            fingerprint=fingerprint,
+            fingerprint=intended,
             scheduled_time=scheduled,
             submit_started_at=now,
             next_check_at=None,
@@ -308,40 +311,30 @@ class Publisher:
         return self.poller.poll(self._allowance())
 
     def _allowance(self) -> int:
-        return budget.allowance(
-            self.client, reserved=budget.headroom(budget.creates_waiting(self.db, self.clock.now()))
-        )
+        now = self.clock.now()
+        limits = self.client.limiter.budget
+        waiting = budget.creates_waiting(self.db, now, timedelta(seconds=limits.per))
+        reserved = budget.headroom(waiting, limits.capacity)
+        allowed = budget.allowance(self.client, reserved=reserved)
+        self._checks_blocked_until = None
+        if allowed <= 0:
+            # Checks wait for the window to free up: tell sleeping schedulers so, rather than
+            # waking them again and again for checks that cannot be afforded yet.
+            wait = max(BUDGET_RECHECK.total_seconds(), self.client.limiter.wait_time())
+            self._checks_blocked_until = now + timedelta(seconds=wait)
+        return allowed
 
     # -- scheduling helpers ------------------------------------------------------------------
 
     def next_wakeup(self) -> datetime | None:
         """The earliest time any publication needs work; ``None`` when nothing is waiting."""
-        times: list[datetime] = []
-        with self.db.session() as session:
-            query = select(Publication).where(col(Publication.state).not_in(S.FINAL))
-            for publication in session.exec(query):
-                when = self._wakeup_of(publication)
-                if when is not None:
-                    times.append(when)
-        media = self.media.next_check_at()
-        if media is not None:
-            times.append(media)
-        return min(times) if times else None
-
-    def _wakeup_of(self, publication: Publication) -> datetime | None:
-        if publication.approval not in APPROVED:
-            return None
-        state = publication.state
-        if state == S.PENDING:
-            return publication.due_at or self.clock.now()
-        if state == S.READY:
-            candidates = [t for t in (publication.due_at, publication.next_check_at) if t]
-            return max(candidates) if candidates else self.clock.now()
-        if state == S.SUBMITTING and publication.submit_started_at:
-            return publication.submit_started_at + self.reconcile_after
-        if state in (S.UNKNOWN, S.SUBMITTED):
-            return publication.next_check_at
-        return None
+        return budget.next_wakeup(
+            self.db,
+            self.clock.now(),
+            settle=self.reconcile_after,
+            media_next=self.media.next_check_at(),
+            checks_blocked_until=self._checks_blocked_until,
+        )
 
     def pending_count(self) -> int:
         """Publications not final and not waiting for (or refused) approval."""

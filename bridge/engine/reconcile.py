@@ -5,7 +5,8 @@ answers 5xx or garbage, or the bridge dies between sending it and storing the an
 may or may not exist. Sending it again blindly could put the same post on a client's account
 twice, the worst thing this product can do. Instead the posts of that workspace and those
 accounts are listed in a window around the intended time and compared with the publication's
-*fingerprint* (caption, accounts, media, mode, time):
+*fingerprint* (caption, accounts, media, mode, time;
+:func:`bridge.engine.attempts.fingerprint`):
 
 - exactly one post matches and no other publication owns it: it is adopted (:data:`ADOPT`);
 - the list answered completely and nothing matches: creating again is safe (:data:`ABSENT`);
@@ -22,8 +23,7 @@ reconciliation, so the window covers the latest attempt only.
 
 from __future__ import annotations
 
-import hashlib
-import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from ..clock import isoformat_z, utc
+from ..clock import utc
 from ..errors import PostoriaError
 from ..postoria import Priority
 from ..store import Publication
 from ..store import PublicationState as S
-from .attempts import transition
+from .attempts import normalize_caption, transition
 from .budget import DEFAULT_STATUS_INTERVAL
 from .media import ready_media
 from .status import mark_submitted
@@ -60,43 +60,14 @@ CLOCK_SLACK = timedelta(minutes=10)
 SCHEDULE_SLACK = timedelta(minutes=1)
 """Widening around an exact scheduled time (Postoria may round it to the minute)."""
 LIST_PAGE_SIZE = 100
+BATCH = 50
+"""Publications of one workspace reconciled from one listing."""
 RETRY = timedelta(seconds=60)
 """Wait before listing again when a reconciliation's list failed."""
 
 ADOPT = "adopt"
 ABSENT = "absent"
 AMBIGUOUS = "ambiguous"
-
-
-def fingerprint(
-    *,
-    caption: str,
-    account_ids: Sequence[int],
-    media_ids: Sequence[int],
-    mode: str,
-    scheduled_time: datetime | None,
-    queue_id: int | None,
-) -> str:
-    """A stable hash of what identifies the intended post (64 hex characters).
-
-    Accounts are sorted (their order means nothing to Postoria); media keep their order (it is
-    the carousel's order).
-    """
-    document = {
-        "caption": normalize_caption(caption),
-        "accounts": sorted(int(a) for a in account_ids),
-        "media": [int(m) for m in media_ids],
-        "mode": mode,
-        "scheduled_time": isoformat_z(scheduled_time) if scheduled_time else None,
-        "queue_id": queue_id,
-    }
-    raw = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(raw).hexdigest()
-
-
-def normalize_caption(text: str | None) -> str:
-    """The caption as compared: line endings unified, outer whitespace dropped."""
-    return (text or "").replace("\r\n", "\n").strip()
 
 
 @dataclass(frozen=True)
@@ -172,27 +143,51 @@ def find_post(
     now: datetime,
     claimed: Callable[[set[int]], Collection[int]] = lambda ids: (),
 ) -> Finding:
-    """List the candidates of ``intent`` completely and judge them.
+    """List the candidates of ``intent`` completely and judge them (see :func:`judge_intent`).
 
-    ``claimed(ids)`` says which of the matching post IDs other publications already own: those
-    are never adopted twice. Raises the client's :class:`~bridge.errors.PostoriaError` when the
-    list cannot be read to its end.
+    Raises the client's :class:`~bridge.errors.PostoriaError` when the list cannot be read to
+    its end.
     """
-    date_from, date_to = window(intent, now)
+    posts = list_candidates(client, [intent], now)
+    return judge_intent(intent, posts, now=now, claimed=claimed)
+
+
+def list_candidates(client: PostoriaClient, intents: Sequence[Intent], now: datetime) -> list[Post]:
+    """Every post that could match any of ``intents`` (all of one workspace), read completely.
+
+    One listing serves a whole batch: the union of their accounts over the union of their
+    windows, so every intent's own window is covered by a complete answer.
+    """
+    windows = [window(intent, now) for intent in intents]
     filters: dict[str, Any] = {
-        "account_ids": list(intent.account_ids),
-        "date_from": date_from,
+        "account_ids": sorted({a for intent in intents for a in intent.account_ids}),
+        "date_from": min(w[0] for w in windows),
         "limit": LIST_PAGE_SIZE,
     }
-    if date_to is not None:
-        filters["date_to"] = date_to
-    if intent.mode == "queue" and intent.queue_id is not None:
-        filters["queue_id"] = intent.queue_id
-    listed = 0
+    if all(w[1] is not None for w in windows):
+        filters["date_to"] = max(w[1] for w in windows if w[1] is not None)
+    queues = {intent.queue_id if intent.mode == "queue" else None for intent in intents}
+    if len(queues) == 1 and None not in queues:
+        filters["queue_id"] = queues.pop()
+    return list(client.iter_posts(intents[0].workspace_id, **filters))
+
+
+def judge_intent(
+    intent: Intent,
+    posts: Sequence[Post],
+    *,
+    now: datetime,
+    claimed: Callable[[set[int]], Collection[int]] = lambda ids: (),
+) -> Finding:
+    """Judge a complete listing for one intent.
+
+    ``claimed(ids)`` says which of the matching post IDs other publications already own: those
+    are never adopted twice.
+    """
+    date_from, date_to = window(intent, now)
     strong: list[Post] = []
     weak: list[Post] = []
-    for post in client.iter_posts(intent.workspace_id, **filters):
-        listed += 1
+    for post in posts:
         strength = match_strength(post, intent, date_from, date_to)
         if strength == STRONG:
             strong.append(post)
@@ -201,7 +196,7 @@ def find_post(
     owned = set(claimed({p.id for p in strong + weak}))
     strong = [p for p in strong if p.id not in owned]
     weak = [p for p in weak if p.id not in owned]
-    return judge(strong, weak, listed)
+    return judge(strong, weak, len(posts))
 
 
 def judge(strong: list[Post], weak: list[Post], listed: int) -> Finding:
@@ -324,33 +319,48 @@ class Reconciler:
             return list(session.exec(query))
 
     def run(self) -> int:
-        """Reconcile every due publication; returns how many were looked at."""
-        done = 0
+        """Reconcile every due publication, one listing per workspace and batch."""
+        by_workspace: dict[int, list[Publication]] = defaultdict(list)
         for publication in self.due():
-            with self.client.tag(publication_id=publication.id):
-                self.reconcile(publication)
-            done += 1
-        return done
+            by_workspace[publication.workspace_id].append(publication)
+        for publications in by_workspace.values():
+            for start in range(0, len(publications), BATCH):
+                self.reconcile_batch(publications[start : start + BATCH])
+        return sum(len(p) for p in by_workspace.values())
 
     def reconcile(self, publication: Publication) -> None:
         """Ask Postoria what exists for one publication and act on the answer."""
+        self.reconcile_batch([publication])
+
+    def reconcile_batch(self, publications: list[Publication]) -> None:
+        """List once for publications of one workspace, then settle each in turn."""
         now = self.clock.now()
-        pid = publication.id or 0
-        rows = ready_media(self.db, pid)
-        intent = Intent.of(publication, [r.file_id or "" for r in rows], len(rows))
+        intents = [self._intent(p) for p in publications]
+        tags = {"publication_id": publications[0].id} if len(publications) == 1 else {}
         try:
-            with self.client.priority(Priority.CREATE):
-                finding = find_post(
-                    self.client, intent, now=now, claimed=lambda ids: self.claimed(ids, pid)
-                )
+            with self.client.priority(Priority.CREATE), self.client.tag(**tags):
+                posts = list_candidates(self.client, intents, now)
         except PostoriaError as exc:
             reason = f"outcome unknown; reconciliation failed, will retry: {exc}"
-            self._move(publication, S.UNKNOWN, reason, now + RETRY)
+            for publication in publications:
+                self._move(publication, S.UNKNOWN, reason, now + RETRY)
             return
+        for publication, intent in zip(publications, intents, strict=True):
+            pid = publication.id or 0
+            finding = judge_intent(
+                intent, posts, now=now, claimed=lambda ids, pid=pid: self.claimed(ids, pid)
+            )
+            self._apply(publication, finding, now)
+
+    def _intent(self, publication: Publication) -> Intent:
+        rows = ready_media(self.db, publication.id or 0)
+        return Intent.of(publication, [r.file_id or "" for r in rows], len(rows))
+
+    def _apply(self, publication: Publication, finding: Finding, now: datetime) -> None:
         if finding.verdict == ADOPT and finding.post is not None:
             mark_submitted(
                 self.db,
-                pid,
+                publication.id or 0,
                 finding.post,
                 {publication.state},
                 finding.reason,

@@ -62,21 +62,36 @@ def test_status_polling_keeps_headroom_for_waiting_creates(tight: World) -> None
     submitted = [world.add(caption=f"Post {n}") for n in range(10)]
     world.publisher.step()
     assert all(world.publication(p).state == S.SUBMITTED for p in submitted)
-    later = world.clock.now() + timedelta(hours=1)
+    later = world.clock.now() + timedelta(seconds=60)
     for n in range(3):  # creates waiting out a 429: their requests must stay available
         world.add(caption=f"Waiting {n}", state=S.READY, next_check_at=later)
     world.advance(15)
 
+    world.add(caption="Due in an hour, beyond this window", due_in=3600)
     drain_to(world.client, budget.headroom(3))
     world.publisher.step()
     assert world.served("list_posts") == []
     assert world.client.limiter.remaining() == budget.headroom(3)
+    wakeup = world.publisher.next_wakeup()  # checks wait for the window, not a busy loop
+    assert wakeup is not None and wakeup >= world.clock.now() + budget_recheck()
 
     world.advance(300)  # the window moves on: everything spent so far has expired
     drain_to(world.client, budget.headroom(3) + 1)
     world.publisher.step()
     assert len(world.served("list_posts")) == 1  # one request read all ten statuses
     assert all(world.publication(p).state == S.POSTED for p in submitted)
+
+
+def test_headroom_never_takes_more_than_half_the_window() -> None:
+    assert budget.headroom(0) == budget.MIN_HEADROOM
+    assert budget.headroom(3, capacity=290) == budget.MIN_HEADROOM + 6
+    assert budget.headroom(500, capacity=290) == 145
+
+
+def budget_recheck() -> timedelta:
+    from bridge.engine.publisher import BUDGET_RECHECK
+
+    return BUDGET_RECHECK
 
 
 def test_requests_spent_counts_each_publications_own_requests(world: World) -> None:

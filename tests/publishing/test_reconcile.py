@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bridge.engine import reconcile
+from bridge.engine import attempts, reconcile
 from bridge.engine.attempts import transition
 from bridge.postoria import CreatePost, PostoriaClient, Timeouts
 from bridge.sandbox import FaultRule
@@ -164,9 +164,9 @@ def test_a_post_owned_by_another_publication_is_not_adopted(world: World) -> Non
 
 def test_fingerprint_ignores_account_order_but_not_media_order() -> None:
     base = {"caption": "x", "mode": "publish_now", "scheduled_time": None, "queue_id": None}
-    one = reconcile.fingerprint(account_ids=[1, 2], media_ids=[5, 6], **base)
-    assert one == reconcile.fingerprint(account_ids=[2, 1], media_ids=[5, 6], **base)
-    assert one != reconcile.fingerprint(account_ids=[1, 2], media_ids=[6, 5], **base)
+    one = attempts.fingerprint(account_ids=[1, 2], media_ids=[5, 6], **base)
+    assert one == attempts.fingerprint(account_ids=[2, 1], media_ids=[5, 6], **base)
+    assert one != attempts.fingerprint(account_ids=[1, 2], media_ids=[6, 5], **base)
     assert len(one) == 64
 
 
