@@ -94,3 +94,21 @@ def test_a_late_approval_is_replanned_from_now_within_pacing(world: World) -> No
     assert due[second] is not None
     replanned = {p.id: p.due_at for p in world.publications()}[second]
     assert replanned is not None and replanned > world.clock.now()  # a third would break pacing
+
+
+def test_a_late_approval_of_a_scheduled_post_moves_its_time_into_the_future(
+    tmp_path: Path, sandbox: SandboxServer, feed_server: FeedServer, clock: ManualClock
+) -> None:
+    routes = ROUTES.replace('mode = "publish_now"', 'mode = "schedule"\ndelay = "30m"')
+    world = World(tmp_path, sandbox, feed_server, clock, routes)
+    world.publish([Entry("s1", "Scheduled", "https://acme.example/s1")])
+    (publication,) = world.publications()
+    assert publication.scheduled_time == clock.now() + timedelta(minutes=30)
+    clock.advance(timedelta(hours=2))
+    (decision,) = Approvals(world.db, world.config, clock).approve([publication.id], "dana")
+    assert decision.ok and "re-planned" in decision.message
+    (publication,) = world.publications()
+    assert publication.approval == "approved"
+    assert publication.scheduled_time == clock.now() + timedelta(minutes=30)
+    assert publication.due_at == clock.now()
+    world.close()
