@@ -200,3 +200,20 @@ def test_the_settle_time_outlasts_the_clients_patience(world: World) -> None:
     with patient:
         settle = reconcile.Reconciler(world.db, patient, world.clock).settle
     assert settle > timedelta(seconds=300 + 5 + 30) > default
+
+
+def test_lost_creates_of_a_workspace_are_reconciled_from_one_listing(world: World) -> None:
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="drop_after_create", count=6))
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="error", count=4))
+    ids = [world.add(caption=f"Lost {n}") for n in range(10)]
+
+    world.publisher.step()
+    assert all(world.publication(p).state == S.UNKNOWN for p in ids)
+    world.advance(world.publisher.reconcile_after.total_seconds() + 1)
+    report = world.publisher.step()
+
+    assert report.reconciled == 10
+    assert report.submitted == 4  # the four that were never created, sent again once
+    assert len(world.served("list_posts")) == 1
+    world.run()
+    assert world.captions_posted() == {f"Lost {n}": 1 for n in range(10)}
