@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, ClassVar
 
 from ingest_helpers import (
     Entry,
@@ -14,8 +15,11 @@ from ingest_helpers import (
     write_config,
 )
 
+from bridge import FetchResult, Item, Source
 from bridge.clock import ManualClock
+from bridge.engine.ingest import Ingestor
 from bridge.feedserver import FeedServer
+from bridge.store import Database
 
 DAY = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -147,3 +151,35 @@ def test_entries_sharing_only_their_text_stay_distinct(
     _db, ingestor = open_ingestor(config, clock)
     assert ingestor.fetch("b").items_new == 2
     ingestor.close()
+
+
+class OddSource(Source):
+    """Items PostgreSQL would refuse as they come: NUL characters, identities over 2000 chars."""
+
+    type_name: ClassVar[str] = "odd"
+
+    def fetch(self, cursor: dict[str, Any]) -> FetchResult:
+        long_guid = "urn:x:" + "g" * 3000
+        return FetchResult(
+            items=[
+                Item(long_guid, "Long guid", aliases=["https://x.example/" + "p" * 2500]),
+                Item("nul", "Title\x00with NUL", summary_text="a\x00b", extra={"k": "v\x00"}),
+            ]
+        )
+
+
+def test_long_identities_and_nul_characters_are_stored_and_still_recognised(
+    tmp_path: Path, clock: ManualClock, database_url: str
+) -> None:
+    body = '[[sources]]\nname = "odd"\ntype = "odd"\nbacklog = "all"\n'
+    config = write_config(tmp_path, body, database_url=database_url)
+    db = Database(config.database.url)
+    ingestor = Ingestor(db, config, {"odd": OddSource}, clock)
+    ingestor.sync_sources()
+    assert ingestor.fetch("odd").items_new == 2
+    assert ingestor.fetch("odd").items_new == 0
+    titles = sorted(item.title for item in stored_items(db))
+    assert titles == ["Long guid", "Titlewith NUL"]
+    assert all(len(item.external_id) <= 2000 for item in stored_items(db))
+    ingestor.close()
+    db.dispose()
