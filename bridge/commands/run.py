@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -60,7 +61,7 @@ def run_command(config_path: Path) -> None:
 def startup_line(config: BridgeConfig) -> str:
     """Sources, routes and budget in one line (the key and passwords never appear)."""
     sources = ", ".join(
-        f"{s.name} ({s.type}, every {format_duration(s.interval)}"
+        f"{s.name} ({s.type}, every {_duration(s.interval)}"
         + ("" if s.enabled else ", disabled")
         + ")"
         for s in config.sources
@@ -69,10 +70,17 @@ def startup_line(config: BridgeConfig) -> str:
     budget = config.postoria.budget
     return (
         f"bridge run: sources: {sources or 'none'}; routes: {routes or 'none'}; "
-        f"budget {budget.requests} requests per {format_duration(budget.per)} "
+        f"budget {budget.requests} requests per {_duration(budget.per)} "
         f"(keeping {budget.margin} spare) at {config.postoria.base_url}; "
         f"database {config.database.redacted_url}"
     )
+
+
+def _duration(value: timedelta) -> str:
+    """``10m``, ``1h30m``; sub-second intervals (tests, demos) as ``0.5s`` rather than ``0s``."""
+    if value < timedelta(seconds=1):
+        return f"{value.total_seconds():g}s"
+    return format_duration(value)
 
 
 def prepare_until_ready(engine: Engine, stop: threading.Event) -> bool:

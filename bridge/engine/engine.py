@@ -244,12 +244,14 @@ class Engine:
     ) -> bool:
         """Step the publisher until nothing is outstanding, or ``timeout`` passes (→ ``False``).
 
-        Sleeps on the engine's clock until the publisher's next wake-up (at least a moment,
-        at most 30 s), so a simulated clock makes this instant.
+        Sleeps on the engine's clock until the publisher's next wake-up (at most 30 s), so a
+        simulated clock makes this instant. When a step found nothing it could do although
+        work is overdue (the budget is spent), it waits for the budget instead of spinning.
         """
         limit = timeout if isinstance(timeout, timedelta) else timedelta(seconds=timeout)
         deadline = self.clock.now() + limit
         ids = None if publication_ids is None else list(publication_ids)
+        idle = False
         while True:
             if not self.outstanding(ids, horizon=deadline):
                 return True
@@ -258,10 +260,13 @@ class Engine:
                 return False
             wakeup = self.publisher.next_wakeup()
             pause = _IDLE_WAIT if wakeup is None else max(wakeup - now, timedelta())
+            if idle and pause <= timedelta():
+                budget_wait = timedelta(seconds=self.client.limiter.wait_time())
+                pause = max(_IDLE_WAIT, budget_wait)
             pause = min(pause, _MAX_WAIT, deadline - now)
             if pause > timedelta():
                 self.clock.sleep(pause.total_seconds())
-            self.step()
+            idle = _did_nothing(self.step())
 
     def next_wakeup(self) -> datetime | None:
         """When the publisher next has work (for sleeping schedulers and simulated clocks)."""
@@ -285,6 +290,11 @@ class Engine:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _did_nothing(report: Any) -> bool:
+    total = getattr(report, "total", None)
+    return total == 0
 
 
 def _handed_over(publication: Publication, horizon: datetime | None) -> bool:
