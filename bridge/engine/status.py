@@ -29,7 +29,7 @@ from sqlmodel import col, select
 
 from ..clock import isoformat_z
 from ..errors import BridgeError, ConflictError, NotFoundError, PostoriaError
-from ..postoria import Priority
+from ..postoria import PostResult, PostStatus, Priority
 from ..store import AccountRecord, AccountResult, Publication
 from ..store import PublicationState as S
 from .attempts import finish, network_of, transition
@@ -47,6 +47,9 @@ BATCH_SIZE = 100
 """Posts read per list request (the list endpoint's maximum page size)."""
 LIST_SLACK = timedelta(minutes=5)
 """Widening of the date window around the posts' dates (clock differences, rounding)."""
+RESULT_PATIENCE = timedelta(hours=6)
+"""How long after a post is published an account may stay without a link or error before the
+bridge stops waiting and records the silence as that account's error."""
 EXTRA_PAGES = 1
 """Pages read beyond what the batch needs before falling back to single reads."""
 
@@ -67,6 +70,24 @@ def outcome_of(post: Post, account_ids: Iterable[int]) -> str | None:
     if errors == 0:
         return S.POSTED
     return S.FAILED if links == 0 else S.PARTIAL
+
+
+def results_overdue(post: Post, now: datetime) -> bool:
+    """Postoria says the post is published, yet some account still has no result, for long."""
+    return post.status == PostStatus.POSTED and (
+        post.date is not None and now - post.date > RESULT_PATIENCE
+    )
+
+
+def with_missing_results(post: Post, account_ids: Iterable[int]) -> Post:
+    """``post`` with an error for every account Postoria never reported on."""
+    results = [r for r in post.results if r.link_to_post or r.error_text]
+    reported = {r.account_id for r in results}
+    for account_id in account_ids:
+        if account_id not in reported:
+            error = f"Postoria reported no result for this account within {RESULT_PATIENCE}"
+            results.append(PostResult(account_id=account_id, error=error))
+    return post.model_copy(update={"results": results})
 
 
 class StatusPoller:
@@ -215,6 +236,8 @@ class StatusPoller:
             publication = session.get(Publication, publication_id, with_for_update=True)
             if publication is None or publication.state != S.SUBMITTED:
                 return
+            if outcome_of(post, publication.account_ids) is None and results_overdue(post, now):
+                post = with_missing_results(post, publication.account_ids)
             save_results(session, publication, post, now)
             publication.post_status = post.status
             publication.post_date = post.date or publication.post_date

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bridge.engine import attempts, reconcile
 from bridge.engine.attempts import transition
-from bridge.postoria import CreatePost, PostoriaClient, Timeouts
+from bridge.postoria import CreatePost, Post, PostoriaClient, Timeouts
 from bridge.sandbox import FaultRule
 from bridge.store import PublicationState as S
 
@@ -217,3 +217,61 @@ def test_lost_creates_of_a_workspace_are_reconciled_from_one_listing(world: Worl
     assert len(world.served("list_posts")) == 1
     world.run()
     assert world.captions_posted() == {f"Lost {n}": 1 for n in range(10)}
+
+
+def _intent(now: datetime, **changes: object) -> reconcile.Intent:
+    fields: dict[str, object] = {
+        "workspace_id": ACME,
+        "caption": "Hello",
+        "account_ids": (ACME_X, ACME_LINKEDIN),
+        "media_count": 0,
+        "mode": "publish_now",
+        "scheduled_time": None,
+        "queue_id": None,
+        "sent_at": now,
+    }
+    fields.update(changes)
+    return reconcile.Intent(**fields)  # type: ignore[arg-type]
+
+
+def _post(post_id: int, now: datetime, **extra: object) -> Post:
+    results = [{"account_id": a} for a in extra.pop("accounts", (ACME_X, ACME_LINKEDIN))]  # type: ignore[union-attr]
+    return Post.model_validate(
+        {"id": post_id, "status": "posted", "date": now, "results": results, **extra}
+    )
+
+
+def test_matching_needs_accounts_time_and_caption() -> None:
+    now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    intent = _intent(now)
+    block = {"caption": "Hello", "files": []}
+    posts = [
+        _post(1, now, x=block),  # the one
+        _post(2, now, x={"caption": "Other words", "files": []}),
+        _post(3, now, x=block, accounts=(ACME_X,)),
+        _post(4, now - timedelta(hours=2), x=block),
+    ]
+    finding = reconcile.judge_intent(intent, posts, now=now)
+    assert finding.verdict == reconcile.ADOPT and finding.post is not None
+    assert finding.post.id == 1
+    assert reconcile.judge_intent(intent, posts[1:], now=now).verdict == reconcile.ABSENT
+
+
+def test_a_post_without_content_blocks_is_a_weak_match() -> None:
+    now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    intent = _intent(now)
+    only = [_post(7, now)]
+    assert reconcile.match_strength(only[0], intent, now - timedelta(hours=1), None) == "weak"
+    assert reconcile.judge_intent(intent, only, now=now).verdict == reconcile.ADOPT
+    two = [_post(7, now), _post(8, now)]
+    assert reconcile.judge_intent(intent, two, now=now).verdict == reconcile.AMBIGUOUS
+    strong_and_weak = [_post(7, now), _post(9, now, x={"caption": "Hello", "files": []})]
+    finding = reconcile.judge_intent(intent, strong_and_weak, now=now)
+    assert finding.post is not None and finding.post.id == 9
+
+
+def test_claimed_posts_are_never_adopted_twice() -> None:
+    now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    posts = [_post(5, now, x={"caption": "Hello", "files": []})]
+    finding = reconcile.judge_intent(_intent(now), posts, now=now, claimed=lambda ids: {5})
+    assert finding.verdict == reconcile.ABSENT

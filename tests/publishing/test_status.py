@@ -130,3 +130,17 @@ def test_publication_finished_is_told_once(world: World) -> None:
     results = summary["results"]
     assert isinstance(results, list) and len(results) == 2
     assert all(r["link"] and r["error"] is None for r in results)
+
+
+def test_an_account_postoria_never_reports_on_ends_with_an_error(world: World) -> None:
+    pid = world.add(accounts=(ACME_X, ACME_FACEBOOK))
+    world.publisher.step()
+    record = world.post_record(world.publication(pid).post_id or 0)
+    record.account_ids = [ACME_X]  # Postoria forgets one account's result
+
+    world.run()
+
+    publication = world.publication(pid)
+    assert publication.state == S.PARTIAL
+    assert "no result" in (world.results(pid)[ACME_FACEBOOK].error or "")
+    assert world.results(pid)[ACME_X].link
