@@ -138,11 +138,14 @@ class StatusPoller:
 
     def _poll_batch(self, workspace_id: int, batch: list[Publication], budget: Allowance) -> int:
         wanted = {p.post_id: p for p in batch if p.post_id is not None}
-        found: dict[int, Post] = {}
         try:
             found = self._list(workspace_id, batch, set(wanted), budget)
         except PostoriaError as exc:
+            # Postoria is struggling: read these later rather than one by one now.
             log.warning("status list for workspace %s failed: %s", workspace_id, exc)
+            for publication in batch:
+                self._postpone(publication)
+            return 0
         updated = 0
         for post_id, publication in wanted.items():
             post = found.get(post_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bridge.sandbox import FaultRule
 from bridge.store import PublicationState as S
 
 from .helpers import ACME_FACEBOOK, ACME_X, GLOBEX, GLOBEX_FACEBOOK, MAIN_QUEUE, World
@@ -144,3 +145,17 @@ def test_an_account_postoria_never_reports_on_ends_with_an_error(world: World) -
     assert publication.state == S.PARTIAL
     assert "no result" in (world.results(pid)[ACME_FACEBOOK].error or "")
     assert world.results(pid)[ACME_X].link
+
+
+def test_a_failing_list_postpones_the_batch_instead_of_reading_one_by_one(world: World) -> None:
+    ids = [world.add(caption=f"Batch {n}") for n in range(5)]
+    world.publisher.step()
+    world.server.faults.add(FaultRule(endpoint="list_posts", kind="error", status=503, count=4))
+
+    world.advance(15)
+    world.publisher.step()
+
+    assert world.served("get_post") == []
+    assert all(world.publication(p).check_count == 1 for p in ids)
+    world.run()
+    assert all(world.publication(p).state == S.POSTED for p in ids)
