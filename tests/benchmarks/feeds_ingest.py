@@ -1,7 +1,8 @@
 """Feed ingest benchmark: the bridge against rss2email and against feedparser alone.
 
 Run with ``.venv/bin/python -m tests.benchmarks.feeds_ingest`` (``--feeds``/``--items``/
-``--workers`` to change the load). 500 distinct feeds of 50 items each are generated
+``--workers`` to change the load, ``--latency 0.05`` to make the server answer like a remote
+blog rather than instantly). 500 distinct feeds of 50 items each are generated
 (:mod:`tests.benchmarks.feeds_corpus`) and served from a :class:`bridge.feedserver.FeedServer`
 on loopback, then measured in the same run:
 
@@ -181,6 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds the server waits before each answer, like a remote blog (default 0)",
+    )
     parser.add_argument("--skip-rss2email", action="store_true")
     parser.add_argument("--bridge-child", metavar="URL_FILE", help=argparse.SUPPRESS)
     parser.add_argument("--feedparser-child", metavar="FOLDER", help=argparse.SUPPRESS)
@@ -196,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
 
     bodies = [generate_feed(n, args.items) for n in range(args.feeds)]
     megabytes = sum(map(len, bodies)) / 1e6
-    print(f"{args.feeds} feeds x {args.items} items, {megabytes:.1f} MB of RSS 2.0")
-    with FeedServer() as server, tempfile.TemporaryDirectory() as tmp:
+    print(
+        f"{args.feeds} feeds x {args.items} items, {megabytes:.1f} MB of RSS 2.0, "
+        f"server latency {args.latency * 1000:.0f} ms"
+    )
+    with FeedServer(delay=args.latency) as server, tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for n, body in enumerate(bodies):
             server.set(f"/feeds/{n}.xml", body)
