@@ -183,11 +183,13 @@ def next_wakeup(
     settle: timedelta,
     media_next: datetime | None,
     checks_blocked_until: datetime | None,
+    creates_blocked_until: datetime | None = None,
 ) -> datetime | None:
     """The earliest time any publication needs work, for schedulers that sleep until then.
 
     Checks (post statuses, media) the budget could not afford are not due before
-    ``checks_blocked_until``, so a scheduler waits for the window instead of spinning.
+    ``checks_blocked_until``, and creates held back by an empty window not before
+    ``creates_blocked_until``, so a scheduler waits for the window instead of spinning.
     """
     times: list[datetime] = []
     checks: list[datetime] = [media_next] if media_next is not None else []
@@ -203,6 +205,8 @@ def next_wakeup(
                 (checks if publication.state == S.SUBMITTED else times).append(when)
     if checks_blocked_until is not None:
         checks = [max(t, checks_blocked_until) for t in checks]
+    if creates_blocked_until is not None:
+        times = [max(t, creates_blocked_until) for t in times]
     return min(times + checks, default=None)
 
 

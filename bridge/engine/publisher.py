@@ -125,9 +125,14 @@ class Publisher:
         )
         interval = settings.status_interval
         self.poller = StatusPoller(db, client, clock, interval=interval)
-        self.reconciler = reconcile.Reconciler(db, client, clock, status_interval=interval)
+        self.reconciler = reconcile.Reconciler(
+            db, client, clock, status_interval=interval, busy=lambda: set(self.in_flight)
+        )
         self.canceller = Canceller(db, client, clock)
         self._checks_blocked_until: datetime | None = None
+        self._creates_blocked_until: datetime | None = None
+        self.in_flight: set[int] = set()
+        """Publications whose create this process is sending right now (never reconciled)."""
 
     def close(self) -> None:
         """Stop recording the client's requests (store what is buffered first)."""
@@ -199,9 +204,16 @@ class Publisher:
     def submit_due(self) -> int:
         """Create the posts of due, ready publications; returns how many were sent."""
         sent = 0
+        self._creates_blocked_until = None
         for publication in self._due(S.READY):
             if publication.next_check_at and publication.next_check_at > self.clock.now():
                 continue
+            wait = self.client.limiter.wait_time()
+            if wait > 0:
+                # An intent is recorded only when the request can leave at once: a create held
+                # back by the budget would look abandoned to another replica's reconciliation.
+                self._creates_blocked_until = self.clock.now() + timedelta(seconds=wait)
+                break
             with self.client.tag(publication_id=publication.id):
                 sent += self._submit(publication)
         return sent
@@ -244,15 +256,18 @@ class Publisher:
         )
         if not claimed:
             return 0
+        self.in_flight.add(pid)
         try:
             with self.client.priority(Priority.CREATE):
                 post = self.client.create_post(publication.workspace_id, body)
         except PostoriaError as exc:
             self._create_failed(pid, attempt, exc)
             return 1
+        finally:
+            self.in_flight.discard(pid)
         note = media_note(self.db, pid)
         now = self.clock.now()
-        mark_submitted(
+        stored = mark_submitted(
             self.db,
             pid,
             post,
@@ -262,6 +277,8 @@ class Publisher:
             attempt=attempt,
             interval=self.poller.interval,
         )
+        if not stored:
+            self.canceller.remove_orphan(pid, publication.workspace_id, post.id)
         return 1
 
     def _create_failed(self, pid: int, attempt: int, exc: PostoriaError) -> None:
@@ -334,6 +351,7 @@ class Publisher:
             settle=self.reconcile_after,
             media_next=self.media.next_check_at(),
             checks_blocked_until=self._checks_blocked_until,
+            creates_blocked_until=self._creates_blocked_until,
         )
 
     def pending_count(self) -> int:

@@ -295,7 +295,9 @@ class Reconciler:
         *,
         settle: timedelta = SETTLE,
         status_interval: timedelta = DEFAULT_STATUS_INTERVAL,
+        busy: Callable[[], Collection[int]] = lambda: (),
     ) -> None:
+        self.busy = busy
         self.status_interval = status_interval
         self.db = db
         self.client = client
@@ -316,7 +318,9 @@ class Reconciler:
                 col(Publication.submit_started_at) <= now - self.settle,
             )
             query = select(Publication).where(sa.or_(lost, stranded)).order_by(col(Publication.id))
-            return list(session.exec(query))
+            found = list(session.exec(query))
+        busy = set(self.busy())  # creates this process is sending right now are not lost
+        return [p for p in found if p.id not in busy]
 
     def run(self) -> int:
         """Reconcile every due publication, one listing per workspace and batch."""

@@ -384,6 +384,31 @@ class Canceller:
         else:
             finish(self.db, pid, S.CANCELLED, f"post {post_id} deleted on request", now)
 
+    def remove_orphan(self, publication_id: int, workspace_id: int, post_id: int) -> None:
+        """Delete a post whose create was superseded before its answer could be stored.
+
+        Only happens when a create was held up longer than the reconciliation settle time and
+        another replica meanwhile settled the publication otherwise: unless the publication
+        adopted this very post, it is a duplicate, and is deleted at once.
+        """
+        with self.db.session() as session:
+            publication = session.get(Publication, publication_id)
+        if publication is not None and publication.post_id == post_id:
+            return
+        log.error(
+            "publication %s: post %s was created by a superseded attempt; deleting it",
+            publication_id,
+            post_id,
+        )
+        try:
+            with (
+                self.client.tag(publication_id=publication_id),
+                self.client.priority(Priority.CREATE),
+            ):
+                self.client.delete_post(workspace_id, post_id)
+        except NotFoundError:
+            pass
+
     def _reset(self, publication: Publication) -> None:
         pid = publication.id or 0
         with self.db.session() as session:
