@@ -408,6 +408,12 @@ class Canceller:
                 self.client.delete_post(workspace_id, post_id)
         except NotFoundError:
             pass
+        except PostoriaError as exc:  # e.g. 409 while it is being published: a person must
+            note = f"duplicate post {post_id} from a superseded attempt could not be deleted "
+            note += f"({exc}); delete it in Postoria"
+            earlier = publication.state_reason if publication else None
+            reason = "; ".join(n for n in (earlier, note) if n)
+            transition(self.db, publication_id, S.ALL, state_reason=reason[:2000])
 
     def _reset(self, publication: Publication) -> None:
         pid = publication.id or 0

@@ -129,3 +129,18 @@ def test_post_checks_follow_the_posts_time_then_back_off(world: World) -> None:
     fast = timedelta(seconds=2)
     assert budget.next_check(now, 0, now, fast) == now + fast
     assert budget.next_check(now, 3, now, fast) == now + 4 * fast
+
+
+def test_no_intent_is_recorded_while_the_budget_is_spent(tight: World) -> None:
+    world = tight
+    drain_to(world.client, 0)
+    pid = world.add(caption="Waits for the window")
+
+    world.publisher.step()
+
+    assert world.publication(pid).state == S.READY  # never `submitting` while held back
+    assert world.served("create_post") == []
+    wakeup = world.publisher.next_wakeup()
+    assert wakeup is not None and wakeup > world.clock.now()
+    world.run()
+    assert world.publication(pid).state == S.POSTED

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bridge.engine import attempts, reconcile
 from bridge.engine.attempts import transition
-from bridge.postoria import CreatePost, Post, PostoriaClient, Timeouts
+from bridge.postoria import CreatePost, Post, PostoriaClient, RequestRecord, Timeouts
 from bridge.sandbox import FaultRule
 from bridge.store import PublicationState as S
 
@@ -275,3 +275,66 @@ def test_claimed_posts_are_never_adopted_twice() -> None:
     posts = [_post(5, now, x={"caption": "Hello", "files": []})]
     finding = reconcile.judge_intent(_intent(now), posts, now=now, claimed=lambda ids: {5})
     assert finding.verdict == reconcile.ABSENT
+
+
+def test_a_create_in_flight_is_never_reconciled_by_its_own_process(world: World) -> None:
+    pid = world.add(caption="Slow answer")
+    seen: list[list[int]] = []
+
+    def meanwhile(record: RequestRecord) -> None:
+        if record.endpoint == "POST /workspaces/{ws}/posts":
+            world.advance(world.publisher.reconcile_after.total_seconds() + 60)
+            seen.append([p.id or 0 for p in world.publisher.reconciler.due()])
+
+    world.client.add_listener(meanwhile)
+    world.publisher.step()
+
+    assert seen == [[]]
+    assert world.publication(pid).state == S.SUBMITTED
+
+
+def test_a_post_made_by_a_superseded_attempt_is_deleted(world: World) -> None:
+    when = world.clock.now() + timedelta(days=1)
+    pid = world.add(caption="Held up", mode="schedule", scheduled_time=when)
+    other = world.client.create_post(
+        ACME,
+        CreatePost(
+            publish_mode="publish_now", social_account_ids=[ACME_X, ACME_LINKEDIN], caption="x"
+        ),
+    )
+    supersede(world, pid, other.id)
+
+    world.publisher.step()
+
+    assert [p["id"] for p in world.posts()] == [other.id]
+    assert world.publication(pid).post_id == other.id
+    deleted = [p for p in world.posts(include_deleted=True) if p["deleted"]]
+    assert len(deleted) == 1 and world.post_record(deleted[0]["id"]).caption == "Held up"
+
+
+def test_a_superseded_post_that_cannot_be_deleted_is_reported(world: World) -> None:
+    world.server.config.publish_delay = 600.0
+    pid = world.add(caption="Held up, then published")
+    supersede(world, pid, 999_999)
+
+    world.publisher.step()
+
+    assert "could not be deleted" in (world.publication(pid).state_reason or "")
+    assert len(world.posts()) == 1
+
+
+def supersede(world: World, pid: int, other_post: int) -> None:
+    """While the create is held up, another replica settles the publication otherwise."""
+
+    def meanwhile(record: RequestRecord) -> None:
+        if record.endpoint == "POST /workspaces/{ws}/posts" and record.tags:
+            transition(
+                world.db,
+                pid,
+                {S.SUBMITTING},
+                state=S.SUBMITTED,
+                post_id=other_post,
+                create_attempts=2,
+            )
+
+    world.client.add_listener(meanwhile)
