@@ -224,7 +224,7 @@ class Publisher:
         media_ids = [r.media_id for r in ready_media(self.db, pid) if r.media_id is not None]
         scheduled = publication.scheduled_time
         if publication.mode == "schedule" and scheduled is not None and scheduled <= now:
-            scheduled = now + SCHEDULE_LEAD
+            scheduled = (now + SCHEDULE_LEAD).replace(microsecond=0)
         try:
             body = build_create_post(publication, media_ids, scheduled)
         except PostoriaError as exc:
