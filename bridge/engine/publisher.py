@@ -16,6 +16,9 @@ its post ID is stored right after. Any answer that does not prove what happened 
 a 5xx, garbage, a crash in between) leaves it ``unknown``/``submitting``, and only
 reconciliation may send it again. A 429 or a refused connection proves nothing was created and
 simply waits; a 4xx rejection fails the publication with Postoria's message and request ID.
+An intent is only recorded when the budget lets the request leave at once, a create this
+process is sending is never reconciled, and a post made by a create that was superseded meanwhile
+(held up past the settle time while another replica settled it) is deleted.
 
 Schedule mode: a scheduled time that has passed by the time the post is sent (the bridge was
 down, media took long) is moved forward to :data:`SCHEDULE_LEAD` from now, the least that keeps

@@ -10,11 +10,14 @@ link or an error. Polling is where a budget is wasted, so it is done the cheap w
   the usual publishing time); a post still being published is read again later and later
   (doubling up to :data:`~bridge.engine.budget.MAX_RECHECK`); a final post is never read again;
 - the caller passes an allowance (see :mod:`bridge.engine.budget`), and polling stops when it is
-  spent, leaving the rest of the window for creates.
+  spent, leaving the rest of the window for creates; a list that fails postpones its batch.
 
 Results land in :class:`~bridge.store.AccountResult` rows; the publication becomes ``posted``
 (every account has a link), ``failed`` (every account has an error) or ``partial`` (some of
-each), and :func:`bridge.registry.publication_finished` is told once.
+each), and :func:`bridge.registry.publication_finished` is told once. An account Postoria
+never reports on is given up :data:`RESULT_PATIENCE` after publishing, as an error.
+
+:class:`Canceller` deletes posts with the same discipline as creates: intent first.
 """
 
 from __future__ import annotations
