@@ -14,8 +14,12 @@ Requests that serve many publications at once (a status list covering fifty post
 with no publication: their cost is shared, and ``requests_spent`` counts only what one
 publication spent alone.
 
-**Fingerprints.** :func:`fingerprint` is stored with every create before it is sent: what
-identifies the intended post, for reconciliation (:mod:`bridge.engine.reconcile`).
+**Creates.** :func:`build_create_post` is what a create asks for, and :func:`fingerprint`, stored
+with it before it is sent, what identifies the intended post for reconciliation
+(:mod:`bridge.engine.reconcile`).
+
+**Results.** :func:`save_results` keeps one :class:`~bridge.store.AccountResult` per account,
+and :func:`outcome_of` says when a post's results make the publication final.
 
 **State changes.** :func:`transition` moves a publication with a compare-and-set, and
 :func:`finish` moves it to a final state once and tells the plugins
@@ -37,13 +41,23 @@ from sqlmodel import col, select
 
 from .. import registry
 from ..clock import isoformat_z
-from ..store import AccountResult, Attempt, ItemRecord, Publication, SourceRecord
+from ..errors import PostoriaAPIError, PostoriaError, PostoriaValidationError
+from ..postoria import CreatePost
+from ..store import (
+    AccountRecord,
+    AccountResult,
+    Attempt,
+    ItemRecord,
+    Publication,
+    SourceRecord,
+)
 from ..store import PublicationState as S
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from ..postoria.ledger import RequestRecord
+    from ..postoria.models import Post
     from ..store import Database
 
 log = logging.getLogger(__name__)
@@ -154,6 +168,61 @@ def network_of(publication: Publication, account_id: int) -> str | None:
     return None
 
 
+def outcome_of(post: Post, account_ids: Iterable[int]) -> str | None:
+    """The final state once every account has a link or an error, else ``None``."""
+    links = errors = 0
+    for account_id in account_ids:
+        result = post.result_for(account_id)
+        if result is None:
+            return None
+        if result.error_text:
+            errors += 1
+        elif result.link_to_post:
+            links += 1
+        else:
+            return None
+    if errors == 0:
+        return S.POSTED
+    return S.FAILED if links == 0 else S.PARTIAL
+
+
+def save_results(session: Any, publication: Publication, post: Post, now: datetime) -> None:
+    """Upsert one :class:`AccountResult` per account that has a link or an error."""
+    existing = {
+        r.account_id: r
+        for r in session.exec(
+            select(AccountResult).where(AccountResult.publication_id == publication.id)
+        )
+    }
+    known = _accounts(session, publication.account_ids)
+    for account_id in publication.account_ids:
+        result = post.result_for(account_id)
+        if result is None or not (result.link_to_post or result.error_text):
+            continue
+        row = existing.get(account_id) or AccountResult(
+            publication_id=publication.id or 0, account_id=account_id
+        )
+        record = known.get(account_id)
+        row.account_name = record.name if record else row.account_name
+        row.network = record.network if record else network_of(publication, account_id)
+        row.link = result.link_to_post
+        row.error = result.error_text
+        row.updated_at = now
+        session.add(row)
+
+
+def _accounts(session: Any, account_ids: list[int]) -> dict[int, AccountRecord]:
+    query = select(AccountRecord).where(col(AccountRecord.account_id).in_(account_ids))
+    return {r.account_id: r for r in session.exec(query)}
+
+
+def final_reason(session: Any, publication_id: int) -> str | None:
+    """The accounts' errors, one after the other, for ``state_reason``."""
+    rows = session.exec(select(AccountResult).where(AccountResult.publication_id == publication_id))
+    errors = [f"{r.account_name or r.account_id}: {r.error}" for r in rows if r.error]
+    return "; ".join(errors)[:2000] or None
+
+
 def finish(
     db: Database, publication_id: int, state: str, reason: str | None, now: datetime
 ) -> bool:
@@ -248,3 +317,37 @@ def fingerprint(
 def normalize_caption(text: str | None) -> str:
     """The caption as compared: line endings unified, outer whitespace dropped."""
     return (text or "").replace("\r\n", "\n").strip()
+
+
+def is_rejection(error: PostoriaError) -> bool:
+    """A 4xx (other than 401 and 429) or a local contract check: the post was not created
+    and sending it again would fail the same way."""
+    if isinstance(error, PostoriaValidationError):
+        return True
+    return isinstance(error, PostoriaAPIError) and 400 <= error.status < 500
+
+
+def build_create_post(
+    publication: Publication, media_ids: list[int], scheduled_time: datetime | None
+) -> CreatePost:
+    """The create request with every option the route asked for, media in order."""
+    options = publication.options
+    fields: dict[str, Any] = {
+        "publish_mode": publication.mode,
+        "social_account_ids": list(publication.account_ids),
+        "caption": publication.caption or None,
+        "media_ids": media_ids,
+        "link_url": publication.link_url,
+        "first_comment": publication.first_comment,
+        "content_type": options.get("content_type"),
+        "repost": options.get("repost"),
+        "youtube": options.get("youtube"),
+        "tiktok": options.get("tiktok"),
+    }
+    if publication.first_comment and options.get("comment_delay") is not None:
+        fields["comment_delay"] = options["comment_delay"]
+    if publication.mode == "schedule":
+        fields["scheduled_time"] = scheduled_time
+    if publication.mode == "queue":
+        fields["queue_id"] = publication.queue_id
+    return CreatePost(**{k: v for k, v in fields.items() if v is not None})

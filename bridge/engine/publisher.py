@@ -39,17 +39,22 @@ from sqlmodel import col, select
 from ..errors import (
     AuthenticationError,
     OutcomeUnknownError,
-    PostoriaAPIError,
     PostoriaError,
     PostoriaTransportError,
-    PostoriaValidationError,
     RateLimitedError,
 )
-from ..postoria import CreatePost, Priority
+from ..postoria import Priority
 from ..store import Approval, Publication, PublicationMedia
 from ..store import PublicationState as S
 from . import budget, reconcile
-from .attempts import AttemptRecorder, fingerprint, finish, transition
+from .attempts import (
+    AttemptRecorder,
+    build_create_post,
+    fingerprint,
+    finish,
+    is_rejection,
+    transition,
+)
 from .download import Downloader
 from .media import MediaStage, media_note, media_policy, ready_media
 from .status import Canceller, StatusPoller, mark_submitted
@@ -395,37 +400,3 @@ class Publisher:
                 .order_by(col(Publication.due_at), col(Publication.id))
             )
             return list(session.exec(query))
-
-
-def is_rejection(error: PostoriaError) -> bool:
-    """A 4xx (other than 401 and 429) or a local contract check: the post was not created
-    and sending it again would fail the same way."""
-    if isinstance(error, PostoriaValidationError):
-        return True
-    return isinstance(error, PostoriaAPIError) and 400 <= error.status < 500
-
-
-def build_create_post(
-    publication: Publication, media_ids: list[int], scheduled_time: datetime | None
-) -> CreatePost:
-    """The create request with every option the route asked for, media in order."""
-    options = publication.options
-    fields: dict[str, Any] = {
-        "publish_mode": publication.mode,
-        "social_account_ids": list(publication.account_ids),
-        "caption": publication.caption or None,
-        "media_ids": media_ids,
-        "link_url": publication.link_url,
-        "first_comment": publication.first_comment,
-        "content_type": options.get("content_type"),
-        "repost": options.get("repost"),
-        "youtube": options.get("youtube"),
-        "tiktok": options.get("tiktok"),
-    }
-    if publication.first_comment and options.get("comment_delay") is not None:
-        fields["comment_delay"] = options["comment_delay"]
-    if publication.mode == "schedule":
-        fields["scheduled_time"] = scheduled_time
-    if publication.mode == "queue":
-        fields["queue_id"] = publication.queue_id
-    return CreatePost(**{k: v for k, v in fields.items() if v is not None})

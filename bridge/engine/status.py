@@ -33,9 +33,9 @@ from sqlmodel import col, select
 from ..clock import isoformat_z
 from ..errors import BridgeError, ConflictError, NotFoundError, PostoriaError
 from ..postoria import PostResult, PostStatus, Priority
-from ..store import AccountRecord, AccountResult, Publication
+from ..store import AccountResult, Publication
 from ..store import PublicationState as S
-from .attempts import finish, network_of, transition
+from .attempts import final_reason, finish, outcome_of, save_results, transition
 from .budget import DEFAULT_STATUS_INTERVAL, Allowance, next_check
 
 if TYPE_CHECKING:
@@ -55,24 +55,6 @@ RESULT_PATIENCE = timedelta(hours=6)
 bridge stops waiting and records the silence as that account's error."""
 EXTRA_PAGES = 1
 """Pages read beyond what the batch needs before falling back to single reads."""
-
-
-def outcome_of(post: Post, account_ids: Iterable[int]) -> str | None:
-    """The final state once every account has a link or an error, else ``None``."""
-    links = errors = 0
-    for account_id in account_ids:
-        result = post.result_for(account_id)
-        if result is None:
-            return None
-        if result.error_text:
-            errors += 1
-        elif result.link_to_post:
-            links += 1
-        else:
-            return None
-    if errors == 0:
-        return S.POSTED
-    return S.FAILED if links == 0 else S.PARTIAL
 
 
 def results_overdue(post: Post, now: datetime) -> bool:
@@ -260,43 +242,6 @@ class StatusPoller:
             notes = [n for n in (errors, publication.state_reason) if n]
             reason = "; ".join(notes)[:2000] or None
         finish(self.db, publication_id, final, reason, now)
-
-
-def save_results(session: Any, publication: Publication, post: Post, now: datetime) -> None:
-    """Upsert one :class:`AccountResult` per account that has a link or an error."""
-    existing = {
-        r.account_id: r
-        for r in session.exec(
-            select(AccountResult).where(AccountResult.publication_id == publication.id)
-        )
-    }
-    known = _accounts(session, publication.account_ids)
-    for account_id in publication.account_ids:
-        result = post.result_for(account_id)
-        if result is None or not (result.link_to_post or result.error_text):
-            continue
-        row = existing.get(account_id) or AccountResult(
-            publication_id=publication.id or 0, account_id=account_id
-        )
-        record = known.get(account_id)
-        row.account_name = record.name if record else row.account_name
-        row.network = record.network if record else network_of(publication, account_id)
-        row.link = result.link_to_post
-        row.error = result.error_text
-        row.updated_at = now
-        session.add(row)
-
-
-def _accounts(session: Any, account_ids: list[int]) -> dict[int, AccountRecord]:
-    query = select(AccountRecord).where(col(AccountRecord.account_id).in_(account_ids))
-    return {r.account_id: r for r in session.exec(query)}
-
-
-def final_reason(session: Any, publication_id: int) -> str | None:
-    """The accounts' errors, one after the other, for ``state_reason``."""
-    rows = session.exec(select(AccountResult).where(AccountResult.publication_id == publication_id))
-    errors = [f"{r.account_name or r.account_id}: {r.error}" for r in rows if r.error]
-    return "; ".join(errors)[:2000] or None
 
 
 def mark_submitted(
