@@ -145,6 +145,10 @@ class Downloader:
         )
 
     def _body(self, url: str, response: httpx.Response) -> bytes:
+        """The decoded body, refused past ``max_bytes``: announced, or counted as it streams.
+
+        The cap applies to the decompressed bytes, so a small gzip bomb cannot fill memory.
+        """
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise self._error(url, self._too_large(f"{int(declared):,} bytes announced"))

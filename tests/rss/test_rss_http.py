@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from rss_samples import SourceFactory, rss, rss_item
 
@@ -297,3 +299,18 @@ def test_credentials_are_not_sent_to_another_origin_after_a_move(
             None,
             None,
         ]
+
+
+def test_size_cap_counts_decompressed_bytes(
+    feed_server: FeedServer, make_source: SourceFactory
+) -> None:
+    bomb = gzip.compress(FEED + b" " * 2_000_000)
+    assert len(bomb) < 20_000
+    feed_server.set("/feed.xml", bomb, headers={"Content-Encoding": "gzip"})
+    with pytest.raises(SourceError, match="more than 100,000 bytes"):
+        make_source(feed_server.url_for("/feed.xml"), max_bytes=100_000).fetch({})
+
+
+def test_compressed_feed_is_read(feed_server: FeedServer, make_source: SourceFactory) -> None:
+    feed_server.set("/feed.xml", gzip.compress(FEED), headers={"Content-Encoding": "gzip"})
+    assert len(make_source(feed_server.url_for("/feed.xml")).fetch({}).items) == 2
