@@ -191,18 +191,28 @@ def next_wakeup(
     ``checks_blocked_until``, and creates held back by an empty window not before
     ``creates_blocked_until``, so a scheduler waits for the window instead of spinning.
     """
-    times: list[datetime] = []
-    checks: list[datetime] = [media_next] if media_next is not None else []
+    approved = col(Publication.approval).in_((Approval.NOT_REQUIRED, Approval.APPROVED))
+    checks = [media_next] if media_next is not None else []
     with db.session() as session:
-        query = (
-            select(Publication)
-            .where(col(Publication.state).not_in(S.FINAL))
-            .where(col(Publication.approval).in_((Approval.NOT_REQUIRED, Approval.APPROVED)))
-        )
-        for publication in session.exec(query):
-            when = wakeup_of(publication, now, settle)
-            if when is not None:
-                (checks if publication.state == S.SUBMITTED else times).append(when)
+
+        def earliest(column: Any, state: str) -> datetime | None:
+            query = select(sa.func.min(column)).where(Publication.state == state).where(approved)
+            return session.exec(query.where(column.is_not(None))).one()
+
+        submitted = earliest(col(Publication.next_check_at), S.SUBMITTED)
+        lost = earliest(col(Publication.next_check_at), S.UNKNOWN)
+        pending = earliest(col(Publication.due_at), S.PENDING)
+        sending = earliest(col(Publication.submit_started_at), S.SUBMITTING)
+        undated = select(Publication.id).where(Publication.state == S.PENDING).where(approved)
+        if session.exec(undated.where(col(Publication.due_at).is_(None))).first() is not None:
+            pending = now
+        ready_rows = select(Publication).where(Publication.state == S.READY).where(approved)
+        ready = [wakeup_of(p, now, settle) for p in session.exec(ready_rows)]
+    times = [t for t in (lost, pending, *ready) if t is not None]
+    if sending is not None:
+        times.append(sending + settle)
+    if submitted is not None:
+        checks.append(submitted)
     if checks_blocked_until is not None:
         checks = [max(t, checks_blocked_until) for t in checks]
     if creates_blocked_until is not None:

@@ -73,9 +73,12 @@ def test_two_replicas_post_each_publication_once(shared: tuple[World, Publisher]
             thread.join()
         if world.publisher.pending_count() == 0:
             break
+        wakeup = world.publisher.next_wakeup()
+        assert wakeup is not None and wakeup.tzinfo is not None
         world.advance(30)
 
     assert errors == []
+    assert world.publisher.next_wakeup() is None
     assert Counter(world.publication(p).state for p in ids) == {S.POSTED: 30}
     captions = Counter(
         world.post_record(p["id"]).caption for p in world.posts(include_deleted=True)
