@@ -147,13 +147,15 @@ class Engine:
 
     # ---- the steps jobs call --------------------------------------------------------------
 
-    def fetch_source(self, source_name: str) -> FetchSummary:
-        """Fetch one source and route what it brought; never raises for source problems."""
+    def fetch_source(self, source_name: str) -> tuple[FetchSummary, list[int]]:
+        """Fetch one source and route what it brought: the fetch and the new publications.
+
+        Never raises for the source's problems (they are in the summary). The fetch itself
+        runs outside :attr:`lock`, so a slow blog never holds up publishing; routing takes it.
+        """
         self._ensure_prepared()
         summary = self.ingestor.fetch(source_name)
-        if summary.items_new:
-            self.route()
-        return summary
+        return summary, (self.route() if summary.items_new else [])
 
     def fetch_due(self) -> list[FetchSummary]:
         """Fetch every source that is due (backoff honoured), without routing."""

@@ -131,12 +131,9 @@ class EngineJobs:
     def _fetch_source(self, source_name: str) -> None:
         if not self._source_due(source_name):
             return
-        summary = self.engine.ingestor.fetch(source_name)
-        new_ids: list[int] = []
-        if summary.items_new:
-            new_ids = self.engine.route()
-            if new_ids:
-                self.wake_publisher()
+        summary, new_ids = self.engine.fetch_source(source_name)
+        if new_ids:
+            self.wake_publisher()
         self._report(job_id_for_source(source_name), (summary, new_ids))
 
     def _source_due(self, source_name: str) -> bool:
