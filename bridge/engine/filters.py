@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ..store import ItemRecord, Publication
@@ -67,24 +68,37 @@ _NOT_SENT = ("skipped", "cancelled", "failed")
 
 
 def same_link_claims(
-    session: Session, item_id: int, link: str | None, source_ids: list[int], now: datetime
+    session: Session,
+    item_id: int,
+    source_id: int,
+    link: str | None,
+    source_ids: list[int],
+    now: datetime,
 ) -> dict[int, str]:
     """Accounts that items of other sources with the same link were already sent to.
 
     One blog often reaches the bridge twice (its RSS feed and its WordPress API, both on one
     route): the two items have different sources and guids but one link, and posting both
     would put the same article on an account twice. Returns ``account ID → why``, for items
-    first seen within :data:`SAME_LINK_WINDOW` in ``source_ids``.
+    of the other ``source_ids`` first seen within :data:`SAME_LINK_WINDOW`. A link to a site's
+    home page says nothing about which article an item is, so it never matches.
     """
     wanted = normalize_link(link)
-    if not wanted or not source_ids:
+    others = [other for other in source_ids if other != source_id]
+    if not wanted or not others:
         return {}
+    parts = urlsplit(wanted)
+    if parts.path in ("", "/") and not parts.query and not parts.fragment:
+        return {}
+    # Narrowed in SQL by what every loosely-equal link contains (host and path), then
+    # compared exactly here: one indexed query per item, not a scan of recent items in Python.
+    core = (parts.netloc + parts.path.rstrip("/")).lower()
     candidates = session.exec(
         select(ItemRecord.id, ItemRecord.link, ItemRecord.source_id).where(
-            col(ItemRecord.source_id).in_(source_ids),
+            col(ItemRecord.source_id).in_(others),
             col(ItemRecord.first_seen_at) >= now - SAME_LINK_WINDOW,
             col(ItemRecord.id) != item_id,
-            col(ItemRecord.link).is_not(None),
+            sa.func.lower(ItemRecord.link).contains(core, autoescape=True),
         )
     ).all()
     twins = {
@@ -107,8 +121,9 @@ def same_link_claims(
 
 
 def normalize_link(url: str | None) -> str | None:
-    """``url`` compared loosely: scheme and host lower-cased, ``utm_*`` and a trailing slash
-    dropped. Fragments stay: some feeds tell entries apart only by fragment."""
+    """``url`` compared loosely: without its scheme (http and https are one article), host
+    lower-cased, ``utm_*`` and a trailing slash dropped. Fragments stay: some feeds tell
+    entries apart only by fragment."""
     if not url:
         return None
     parts = urlsplit(url.strip())
@@ -118,6 +133,4 @@ def normalize_link(url: str | None) -> str | None:
         if not k.startswith("utm_")
     ]
     path = parts.path.rstrip("/") or "/"
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query), parts.fragment)
-    )
+    return urlunsplit(("", parts.netloc.lower(), path, urlencode(query), parts.fragment))

@@ -176,7 +176,7 @@ class Previewer:
             status=status,
         )
         claims = AccountClaims(
-            self._same_link(planner, item, source_config.name) if status == "new" else {}
+            self._same_link(planner, item, source_config.name, source_id) if status == "new" else {}
         )
         for route in self.config.routes_for(source_config.name):
             decision = evaluate(route, item)
@@ -190,14 +190,16 @@ class Previewer:
             preview.routes.append(route_preview)
         return preview
 
-    def _same_link(self, planner: Planner, item: Item, source_name: str) -> dict[int, str]:
+    def _same_link(
+        self, planner: Planner, item: Item, source_name: str, source_id: int
+    ) -> dict[int, str]:
         """Accounts an item with the same link from a related source was already sent to."""
         if planner.session is None:
             return {}
         names = {name for route in self.config.routes_for(source_name) for name in route.sources}
         query = select(SourceRecord.id).where(col(SourceRecord.name).in_(names))
         ids = [i for i in planner.session.exec(query).all() if i is not None]
-        return same_link_claims(planner.session, -1, item.link, ids, planner.now)
+        return same_link_claims(planner.session, -1, source_id, item.link, ids, planner.now)
 
     def _draft(
         self,

@@ -302,7 +302,9 @@ class Router:
         related = {source_ids[s] for route, _ in taken for s in route.sources if s in source_ids}
         assert row.id is not None
         claims = AccountClaims(
-            same_link_claims(session, row.id, row.link, sorted(related), now) if taken else {}
+            same_link_claims(session, row.id, row.source_id, row.link, sorted(related), now)
+            if taken
+            else {}
         )
         for route, target in taken:
             for draft in claims.drafts(route, item, target, source_name):

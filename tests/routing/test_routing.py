@@ -280,3 +280,22 @@ def test_the_same_article_from_two_sources_reaches_an_account_once(
     assert by_item[second][0][0] == "skipped"
     assert reason == f"already sent there by route 'news' for item #{first} (same link)"
     world.close()
+
+
+def test_items_linking_only_to_the_home_page_are_not_the_same_article(
+    tmp_path: Path, sandbox: SandboxServer, feed_server: FeedServer, clock: ManualClock
+) -> None:
+    site = f'[[sources]]\nname = "site"\ntype = "rss"\nurl = "{feed_server.url_for("/site.xml")}"\n'
+    feed_server.set("/site.xml", rss_document([]))
+    routes = OVERLAPPING.replace('sources = ["blog"]', 'sources = ["blog", "site"]', 1)
+    world = World(tmp_path, sandbox, feed_server, clock, routes, extra_sources=site)
+    home = "https://acme.example/"
+    world.publish([Entry("b1", "Status: all good", home, "b", categories=["News"])])
+    feed_server.set(
+        "/site.xml",
+        rss_document([Entry("s1", "Status: maintenance", home, "c", categories=["News"])]),
+    )
+    world.ingestor.fetch("site")
+    world.router.route_new_items()
+    assert [p.state for p in world.publications()] == ["pending", "pending"]
+    world.close()
