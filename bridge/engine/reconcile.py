@@ -156,20 +156,31 @@ def list_candidates(client: PostoriaClient, intents: Sequence[Intent], now: date
     """Every post that could match any of ``intents`` (all of one workspace), read completely.
 
     One listing serves a whole batch: the union of their accounts over the union of their
-    windows, so every intent's own window is covered by a complete answer.
+    windows, so every intent's own window is covered by a complete answer. The contract lets a
+    post's ``date`` be empty, and a date filter would hide such a post, so two listings without
+    dates are added: posts still ``in_progress`` (for publish-now creates) and each queue's
+    posts (for queue creates, whose date is a slot Postoria chooses).
     """
-    windows = [window(intent, now) for intent in intents]
-    filters: dict[str, Any] = {
-        "account_ids": sorted({a for intent in intents for a in intent.account_ids}),
-        "date_from": min(w[0] for w in windows),
-        "limit": LIST_PAGE_SIZE,
-    }
-    if all(w[1] is not None for w in windows):
-        filters["date_to"] = max(w[1] for w in windows if w[1] is not None)
-    queues = {intent.queue_id if intent.mode == "queue" else None for intent in intents}
-    if len(queues) == 1 and None not in queues:
-        filters["queue_id"] = queues.pop()
-    return list(client.iter_posts(intents[0].workspace_id, **filters))
+    workspace_id = intents[0].workspace_id
+    accounts = sorted({a for intent in intents for a in intent.account_ids})
+    found: dict[int, Post] = {}
+
+    def collect(**filters: Any) -> None:
+        for post in client.iter_posts(workspace_id, account_ids=accounts, **filters):
+            found.setdefault(post.id, post)
+
+    dated = [intent for intent in intents if intent.mode != "queue"]
+    if dated:
+        windows = [window(intent, now) for intent in dated]
+        filters: dict[str, Any] = {"date_from": min(w[0] for w in windows)}
+        if all(w[1] is not None for w in windows):
+            filters["date_to"] = max(w[1] for w in windows if w[1] is not None)
+        collect(limit=LIST_PAGE_SIZE, **filters)
+    if any(intent.mode == "publish_now" for intent in intents):
+        collect(limit=LIST_PAGE_SIZE, status="in_progress")
+    for queue_id in sorted({i.queue_id for i in intents if i.mode == "queue" and i.queue_id}):
+        collect(limit=LIST_PAGE_SIZE, queue_id=queue_id)
+    return list(found.values())
 
 
 def judge_intent(

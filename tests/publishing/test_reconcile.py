@@ -10,7 +10,7 @@ from bridge.postoria import CreatePost, Post, PostoriaClient, RequestRecord, Tim
 from bridge.sandbox import FaultRule
 from bridge.store import PublicationState as S
 
-from .helpers import ACME, ACME_LINKEDIN, ACME_X, World
+from .helpers import ACME, ACME_LINKEDIN, ACME_X, MAIN_QUEUE, World
 
 
 def test_a_dropped_answer_is_adopted_not_recreated(world: World) -> None:
@@ -214,7 +214,7 @@ def test_lost_creates_of_a_workspace_are_reconciled_from_one_listing(world: Worl
 
     assert report.reconciled == 10
     assert report.submitted == 4  # the four that were never created, sent again once
-    assert len(world.served("list_posts")) == 1
+    assert len(world.served("list_posts")) == 2  # the window, and posts still in progress
     world.run()
     assert world.captions_posted() == {f"Lost {n}": 1 for n in range(10)}
 
@@ -338,3 +338,33 @@ def supersede(world: World, pid: int, other_post: int) -> None:
             )
 
     world.client.add_listener(meanwhile)
+
+
+def test_a_lost_post_without_a_date_is_still_found(world: World) -> None:
+    world.server.config.publish_delay = 3600.0
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="drop_after_create", count=1))
+    pid = world.add(caption="No date yet")
+    world.publisher.step()
+    post = world.posts()[0]
+    world.post_record(post["id"]).date = None  # allowed by the contract while in progress
+
+    world.advance(world.publisher.reconcile_after.total_seconds() + 1)
+    world.publisher.step()
+
+    publication = world.publication(pid)
+    assert publication.state == S.SUBMITTED and publication.post_id == post["id"]
+    assert len(world.served("create_post")) == 1
+
+
+def test_a_lost_queued_post_is_found_whatever_its_slot(world: World) -> None:
+    world.server.faults.add(FaultRule(endpoint="create_post", kind="drop_after_create", count=1))
+    pid = world.add(caption="Queued far ahead", mode="queue", queue_id=MAIN_QUEUE)
+    world.publisher.step()
+    post = world.posts()[0]
+    world.post_record(post["id"]).date = world.clock.now() + timedelta(days=60)
+
+    world.advance(world.publisher.reconcile_after.total_seconds() + 1)
+    world.publisher.step()
+
+    assert world.publication(pid).post_id == post["id"]
+    assert len(world.served("create_post")) == 1
