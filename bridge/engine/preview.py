@@ -24,6 +24,7 @@ from ..sources import Item, Source, SourceContext
 from ..store import ItemIdentity, SourceRecord
 from .filters import evaluate, same_link_claims
 from .ingest import initial_statuses, valid_items
+from .ingest.seen import identity_key
 from .media_choice import network_problem
 from .planning import Booking, Planner
 from .routing import AccountClaims, Draft
@@ -150,7 +151,8 @@ class Previewer:
         report.items_total = len(items)
         shown = items[:limit]
         first_run = record is None or not record.initialized
-        statuses = initial_statuses(shown, source_config, first_run=first_run, now=planner.now)
+        statuses = initial_statuses(items, source_config, first_run=first_run, now=planner.now)
+        statuses = statuses[: len(shown)]  # "latest:N" is judged among all current items
         source_id = record.id if record and record.id is not None else -1
         # Oldest first, as routing plans them; listed back newest first.
         for item, (status, _reason) in reversed(list(zip(shown, statuses, strict=True))):
@@ -287,7 +289,7 @@ def _seen(session: Session | None, source_id: int, item: Item) -> bool:
         return False
     query = select(ItemIdentity.id).where(
         ItemIdentity.source_id == source_id,
-        ItemIdentity.identity.in_(item.identities()),  # type: ignore[attr-defined]
+        ItemIdentity.identity.in_([identity_key(i) for i in item.identities()]),  # type: ignore[attr-defined]
     )
     return session.exec(query.limit(1)).first() is not None
 
