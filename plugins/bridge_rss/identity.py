@@ -7,10 +7,15 @@ of them was seen before:
   link; without a link, a hash of its content (``sha256:…``).
 - ``aliases`` hold the normalized link and the content hash. So an entry whose guid changes
   (a CMS migration, a feed proxy added) while its link stays the same is still recognised,
-  and so is one whose link changes while its text stays the same.
-- A link only identifies an entry when it is that entry's own: a link shared by several
-  entries of the document, or equal to the feed's home page, is not used as an alias (nor as
-  the ``external_id`` on its own).
+  and so is one whose guid and link change while its title, text and date stay the same.
+- The content hash covers the title, the text and the publication date, so recurring
+  entries that read alike (a status page's "Support System - Up", Tumblr's untitled
+  "Photo" posts) remain different entries.
+- A link or a hash only identifies an entry when it is that entry's own: one shared by
+  several entries of the document, or a link equal to the feed's home page, is not used as
+  an alias (nor a link as the ``external_id`` on its own).
+- The price of link aliases: a feed that gives each new entry, one at a time, the same link
+  that is not its home page would look like one entry whose guid keeps changing.
 - Several entries of one document sharing a guid (a broken CMS, or a podcast reusing a file
   URL) stay distinct: each gets ``"<guid> [<hash>]"`` with its content hash, and a warning
   says so. Entries identical in everything are one item.
@@ -54,14 +59,14 @@ def normalize_link(url: str | None) -> str | None:
 
 
 def content_hash(item: Item) -> str:
-    """A hash of what a reader would notice: title and text, or failing those the link,
-    media and dates. Whitespace and markup changes do not change it."""
+    """A hash of what a reader would notice: title, text and publication date, plus the link
+    and media when there is no title or text. Whitespace and markup changes do not change it;
+    an update date does not either (edits are not new entries)."""
     digest = hashlib.sha256()
     text = item.content_text or item.summary_text
-    parts = [item.title, text]
+    parts = [item.title, text, item.published.isoformat() if item.published else ""]
     if not (item.title or text):
         parts += [item.link or "", *(m.url for m in item.media)]
-        parts += [d.isoformat() if d else "" for d in (item.published, item.updated)]
     for part in parts:
         digest.update(" ".join(part.split()).encode("utf-8", "replace"))
         digest.update(b"\x00")
@@ -88,9 +93,11 @@ def assign_identities(
         for guid, count in guid_counts.items()
         if count > 1
     ]
-    for item, guid, link in zip(items, guids, links, strict=True):
-        digest = content_hash(item)
+    digests = [content_hash(item) for item in items]
+    digest_counts = Counter(digests)
+    for item, guid, link, digest in zip(items, guids, links, digests, strict=True):
         own_link = link if link and link_counts[link] == 1 and link != home else None
+        own_digest = digest if digest_counts[digest] == 1 else None
         if guid and guid_counts[guid] > 1:
             item.external_id = f"{guid} [{digest.removeprefix(HASH_PREFIX)[:16]}]"
         elif guid:
@@ -100,6 +107,6 @@ def assign_identities(
         else:
             item.external_id = digest
         item.aliases = [
-            alias for alias in (own_link, digest) if alias and alias != item.external_id
+            alias for alias in (own_link, own_digest) if alias and alias != item.external_id
         ]
     return problems

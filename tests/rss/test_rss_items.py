@@ -84,6 +84,32 @@ def test_shared_links_and_the_home_page_are_not_aliases(
     assert items["D"].external_id.startswith("sha256:")
 
 
+def test_entries_that_read_alike_keep_distinct_hashes_by_date(
+    feed_server: FeedServer, make_source: SourceFactory
+) -> None:
+    document = rss(
+        rss_item(
+            title="Support - Up", guid="1", link=None, pub_date="Mon, 05 Jan 2026 09:00:00 GMT"
+        ),
+        rss_item(
+            title="Support - Up", guid="2", link=None, pub_date="Tue, 06 Jan 2026 09:00:00 GMT"
+        ),
+    )
+    first, second = fetch(feed_server, make_source, document).items
+    assert first.aliases and second.aliases
+    assert first.aliases != second.aliases
+
+
+def test_a_hash_shared_inside_the_document_is_not_an_alias(
+    feed_server: FeedServer, make_source: SourceFactory
+) -> None:
+    same = {"title": "Photo", "description": "<img src='/p.jpg'>", "link": None}
+    document = rss(rss_item(guid="1", **same), rss_item(guid="2", **same))
+    items = fetch(feed_server, make_source, document).items
+    assert [item.external_id for item in items] == ["1", "2"]
+    assert [item.aliases for item in items] == [[], []]
+
+
 def test_duplicate_guids_are_told_apart_by_content(
     feed_server: FeedServer, make_source: SourceFactory
 ) -> None:
