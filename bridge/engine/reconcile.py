@@ -23,6 +23,7 @@ reconciliation, so the window covers the latest attempt only.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     from ..postoria import PostoriaClient
     from ..postoria.models import Post
     from ..store import Database
+
+log = logging.getLogger(__name__)
 
 SETTLE = timedelta(seconds=90)
 """Least wait after a create was sent before listing it. The actual wait is
@@ -372,6 +375,8 @@ class Reconciler:
         return Intent.of(publication, [r.file_id or "" for r in rows], len(rows))
 
     def _apply(self, publication: Publication, finding: Finding, now: datetime) -> None:
+        level = logging.WARNING if finding.verdict == AMBIGUOUS else logging.INFO
+        log.log(level, "publication %s: %s", publication.id, finding.reason)
         if finding.verdict == ADOPT and finding.post is not None:
             mark_submitted(
                 self.db,
