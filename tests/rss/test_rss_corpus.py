@@ -89,8 +89,8 @@ def test_corpus_document_reads(
     result = make_source(corpus_server.url_for("/" + path.name), name=path.stem).fetch({})
 
     assert len(result.items) == expected.entries
-    ids = [item.external_id for item in result.items]
-    assert all(ids) and len(set(ids)) == len(ids)
+    identities = [identity for item in result.items for identity in item.identities()]
+    assert all(identities) and len(set(identities)) == len(identities)
     assert sum(1 for item in result.items if item.link) == expected.with_link
     dated = [item.published for item in result.items if item.published]
     assert len(dated) >= (expected.with_published or 0)
