@@ -281,8 +281,24 @@ class Router:
         except (ConfigError, PlanningError) as exc:
             log.error("item %d not routed yet: %s", item_id, exc)
             return None
+        except sa.exc.SQLAlchemyError:
+            raise
+        except Exception as exc:
+            # A bug met on one item must not block every item after it, cycle after cycle:
+            # the item is set aside with the error for someone to look at.
+            log.exception("item %d could not be routed", item_id)
+            self._set_aside(item_id, f"routing failed: {type(exc).__name__}: {exc}")
+            return None
         finally:
             planner.session = None
+
+    def _set_aside(self, item_id: int, reason: str) -> None:
+        with self.db.session() as session:
+            session.execute(
+                sa.update(ItemRecord)
+                .where(col(ItemRecord.id) == item_id, col(ItemRecord.status) == "new")
+                .values(status="error", status_reason=reason[:1000])
+            )
 
     def _route_row(
         self, session: Session, row: ItemRecord, source_name: str, planner: Planner

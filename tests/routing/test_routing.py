@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from routing_helpers import Entry, World, rss_document
 from sqlmodel import select
 
@@ -299,3 +300,19 @@ def test_items_linking_only_to_the_home_page_are_not_the_same_article(
     world.router.route_new_items()
     assert [p.state for p in world.publications()] == ["pending", "pending"]
     world.close()
+
+
+def test_an_item_that_breaks_routing_is_set_aside_and_the_rest_go_on(world: World) -> None:
+    world.publish([entry(1, categories=["News"]), entry(2, categories=["News"])])
+    with world.db.session() as session:
+        items = session.exec(select(ItemRecord).order_by(ItemRecord.id)).all()
+        for item in items:
+            item.status = "new"
+        items[0].media = [{"url": 5, "kind": "image"}]  # what no connector should ever store
+        session.add_all(items)
+        session.execute(sa.text("DELETE FROM publications"))
+    world.clock.advance(timedelta(minutes=1))
+    created = world.router.route_new_items()
+    broken, fine = world.items()
+    assert broken.status == "error" and "routing failed" in (broken.status_reason or "")
+    assert fine.status == "routed" and len(created) == 3
