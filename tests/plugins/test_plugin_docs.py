@@ -49,3 +49,11 @@ def test_documented_hooks_exist() -> None:
 def test_plugin_hook_has_a_test(hook: str) -> None:
     source = "\n".join(path.read_text(encoding="utf-8") for path in TESTS.glob("test_*.py"))
     assert f"def test_hook_{hook}(" in source, f"add test_hook_{hook} to tests/plugins/"
+
+
+def test_python_examples_compile() -> None:
+    text = HOOK_DOCS.read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) >= len(HOOKS)
+    for number, block in enumerate(blocks, start=1):
+        compile(block, f"docs/plugin-hooks.md example {number}", "exec")
