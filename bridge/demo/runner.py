@@ -63,6 +63,8 @@ def run_demo(
         echo(f"  sample blog feed  {feed_url}  (6 posts, 5 with a picture)")
         echo(f"  configuration     {config_path}")
         echo(f"  database          {config.database.redacted_url}")
+        for route in config.routes:
+            echo(f"  route             {route.name}: {route.mode} to {', '.join(route.accounts)}")
         echo("")
         engine = stack.enter_context(Engine.from_config(config, allow_private_media_hosts=True))
         engine.prepare()
