@@ -11,9 +11,11 @@ from bridge.engine.download import (
     Downloader,
     DownloadError,
     DownloadRefusedError,
+    Resolver,
     is_public_address,
     is_public_https,
     safe_location,
+    system_resolver,
 )
 from bridge.feedserver import FeedServer
 
@@ -30,19 +32,21 @@ def files() -> Iterator[FeedServer]:
         yield server
 
 
-def resolving_to(address: str) -> object:
+def resolving_to(address: str) -> Resolver:
     """A resolver that answers ``address`` for every host."""
     return lambda host, port: [address]
 
 
-def downloader(tmp_path: Path, *, private: bool = False, **kwargs: object) -> Downloader:
+def downloader(
+    tmp_path: Path, *, private: bool = False, resolver: Resolver = system_resolver
+) -> Downloader:
     return Downloader(
         max_bytes=10_000,
         timeout=5.0,
         user_agent="test",
         directory=tmp_path,
         allow_private_hosts=private,
-        **kwargs,  # type: ignore[arg-type]
+        resolver=resolver,
     )
 
 
@@ -78,8 +82,8 @@ def test_public_addresses_pass_the_check() -> None:
 
 
 def test_what_postoria_may_import_itself() -> None:
-    assert is_public_https("https://cdn.example/a.jpg", resolving_to("93.184.216.34"))  # type: ignore[arg-type]
-    assert not is_public_https("https://cdn.example/a.jpg", resolving_to("10.0.0.1"))  # type: ignore[arg-type]
+    assert is_public_https("https://cdn.example/a.jpg", resolving_to("93.184.216.34"))
+    assert not is_public_https("https://cdn.example/a.jpg", resolving_to("10.0.0.1"))
     assert not is_public_https("http://cdn.example/a.jpg")
     assert not is_public_https("https://127.0.0.1/a.jpg")
     assert not is_public_https("https://localhost/a.jpg")

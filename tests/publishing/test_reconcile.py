@@ -219,25 +219,28 @@ def test_lost_creates_of_a_workspace_are_reconciled_from_one_listing(world: Worl
     assert world.captions_posted() == {f"Lost {n}": 1 for n in range(10)}
 
 
-def _intent(now: datetime, **changes: object) -> reconcile.Intent:
-    fields: dict[str, object] = {
-        "workspace_id": ACME,
-        "caption": "Hello",
-        "account_ids": (ACME_X, ACME_LINKEDIN),
-        "media_count": 0,
-        "mode": "publish_now",
-        "scheduled_time": None,
-        "queue_id": None,
-        "sent_at": now,
-    }
-    fields.update(changes)
-    return reconcile.Intent(**fields)  # type: ignore[arg-type]
+def _intent(now: datetime) -> reconcile.Intent:
+    return reconcile.Intent(
+        workspace_id=ACME,
+        caption="Hello",
+        account_ids=(ACME_X, ACME_LINKEDIN),
+        media_count=0,
+        mode="publish_now",
+        scheduled_time=None,
+        queue_id=None,
+        sent_at=now,
+    )
 
 
-def _post(post_id: int, now: datetime, **extra: object) -> Post:
-    results = [{"account_id": a} for a in extra.pop("accounts", (ACME_X, ACME_LINKEDIN))]  # type: ignore[union-attr]
+def _post(
+    post_id: int,
+    when: datetime,
+    accounts: tuple[int, ...] = (ACME_X, ACME_LINKEDIN),
+    **blocks: dict[str, object],
+) -> Post:
+    results = [{"account_id": a} for a in accounts]
     return Post.model_validate(
-        {"id": post_id, "status": "posted", "date": now, "results": results, **extra}
+        {"id": post_id, "status": "posted", "date": when, "results": results, **blocks}
     )
 
 
