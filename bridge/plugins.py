@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 pm = pluggy.PluginManager(GROUP)
 pm.add_hookspecs(hookspecs)
 load_failures: dict[str, str] = {}
+_loaded_with: tuple[str | None, ...] | None = None
 
 
 def _names(variable: str) -> set[str] | None:
@@ -36,7 +37,21 @@ def _names(variable: str) -> set[str] | None:
 
 
 def load(disabled: set[str] | None = None) -> None:
-    """Load entry-point plugins not loaded yet, honouring the environment and ``disabled``."""
+    """Load entry-point plugins not loaded yet, honouring the environment and ``disabled``.
+
+    Cheap to call again: the entry points are scanned only when the environment variables or
+    ``disabled`` changed since the last scan, so hooks called per item can make sure of it.
+    """
+    global _loaded_with
+    settings = (
+        os.environ.get("BRIDGE_LOAD_PLUGINS"),
+        os.environ.get("BRIDGE_DISABLE_PLUGINS"),
+        os.environ.get("BRIDGE_TRACE_PLUGINS"),
+        ",".join(sorted(disabled or ())),
+    )
+    if settings == _loaded_with:
+        return
+    _loaded_with = settings
     allowed = _names("BRIDGE_LOAD_PLUGINS")
     blocked = (_names("BRIDGE_DISABLE_PLUGINS") or set()) | (disabled or set())
     for name in blocked:

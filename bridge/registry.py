@@ -53,11 +53,17 @@ def prepare_caption_environment(env: jinja2.Environment) -> None:
 
 def enrich_item(item: Item, source_name: str, source_type: str) -> None:
     """Let plugins change an item before routing."""
+    plugins.load()
     plugins.pm.hook.enrich_item(item=item, source_name=source_name, source_type=source_type)
 
 
 def publication_finished(summary: dict[str, Any]) -> None:
-    """Tell notifier plugins a publication is final; their failures are logged, not raised."""
+    """Tell notifier plugins a publication is final; their failures are logged, not raised.
+
+    Each implementation is called on its own so one failing notifier cannot keep the others
+    from hearing about the publication.
+    """
+    plugins.load()
     for impl in plugins.pm.hook.publication_finished.get_hookimpls():
         try:
             impl.function(publication=summary)
