@@ -21,7 +21,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,26 +172,46 @@ class Downloader:
         with httpx.Client(timeout=self.timeout, follow_redirects=False) as http:
             current = url
             for _ in range(MAX_REDIRECTS + 1):
-                target, extras = self._pin(current, location)
-                try:
-                    with http.stream("GET", target, **extras) as response:
-                        if response.is_redirect:
-                            current = urljoin(current, response.headers.get("location", ""))
-                            continue
-                        if response.status_code != 200:
-                            raise DownloadError(
-                                f"HTTP {response.status_code} for the media file",
-                                location=location,
-                            )
+                with self._open(http, current, location) as response:
+                    if response.is_redirect:
+                        current = urljoin(current, response.headers.get("location", ""))
+                        continue
+                    if response.status_code != 200:
+                        raise DownloadError(
+                            f"HTTP {response.status_code} for the media file", location=location
+                        )
+                    try:
                         return self._save(response, current, location)
-                except httpx.HTTPError as exc:
-                    raise DownloadError(
-                        f"could not fetch the media file: {type(exc).__name__}", location=location
-                    ) from exc
+                    except httpx.HTTPError as exc:
+                        raise DownloadError(
+                            f"the download broke off: {type(exc).__name__}", location=location
+                        ) from exc
         raise DownloadError(f"more than {MAX_REDIRECTS} redirects", location=location)
 
-    def _pin(self, url: str, location: str) -> tuple[str, dict[str, Any]]:
-        """The URL to connect to (the checked address) and the request's extra arguments."""
+    @contextmanager
+    def _open(self, http: httpx.Client, url: str, location: str) -> Iterator[httpx.Response]:
+        """The response from the first checked address that accepts a connection."""
+        error: httpx.HTTPError | None = None
+        for target, extras in self._pin(url, location):
+            try:
+                response = http.send(http.build_request("GET", target, **extras), stream=True)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                error = exc  # try the host's next address
+                continue
+            except httpx.HTTPError as exc:
+                raise DownloadError(
+                    f"could not fetch the media file: {type(exc).__name__}", location=location
+                ) from exc
+            try:
+                yield response
+            finally:
+                response.close()
+            return
+        name = type(error).__name__ if error else "no address"
+        raise DownloadError(f"could not connect to the media host: {name}", location=location)
+
+    def _pin(self, url: str, location: str) -> list[tuple[str, dict[str, Any]]]:
+        """The URLs to connect to (each checked address in turn) and the request's extras."""
         parts = urlsplit(url)
         host = parts.hostname
         if parts.scheme not in ("http", "https") or not host:
@@ -212,17 +233,18 @@ class Downloader:
                     "downloaded from public hosts",
                     location=location,
                 )
-        address = addresses[0]
-        netloc = f"[{address}]" if ":" in address else address
-        netloc += f":{port}"
-        target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
         host_header = host if parts.port is None else f"{host}:{parts.port}"
         extras: dict[str, Any] = {
             "headers": {"Host": host_header, "User-Agent": self.user_agent, "Accept": "*/*"}
         }
         if parts.scheme == "https":
             extras["extensions"] = {"sni_hostname": host}
-        return target, extras
+        targets = []
+        for address in addresses:
+            netloc = (f"[{address}]" if ":" in address else address) + f":{port}"
+            target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+            targets.append((target, extras))
+        return targets
 
     def _save(self, response: httpx.Response, url: str, location: str) -> DownloadedFile:
         declared = response.headers.get("content-length", "")

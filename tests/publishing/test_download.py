@@ -131,3 +131,15 @@ def test_malformed_urls_are_refused_with_a_clear_error(tmp_path: Path) -> None:
     assert safe_location("http://host.example:notaport/a.jpg") == "<invalid URL>"
     with pytest.raises(DownloadRefusedError, match="only http and https"):
         downloader(tmp_path, private=True).download("ftp://host.example/a.jpg")
+
+
+def test_the_next_address_is_tried_when_one_refuses(tmp_path: Path, files: FeedServer) -> None:
+    dead_port_host = "127.0.0.2"  # loopback, nothing listens there on this port
+    guard = downloader(
+        tmp_path, private=True, resolver=lambda host, port: [dead_port_host, "127.0.0.1"]
+    )
+    got = guard.download(files.url_for("/photo.jpg"))
+    try:
+        assert got.path.read_bytes() == JPEG_BYTES
+    finally:
+        got.remove()
