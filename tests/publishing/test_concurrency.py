@@ -12,12 +12,13 @@ from bridge.clock import ManualClock
 from bridge.config import EngineSettings
 from bridge.engine.publisher import Publisher
 from bridge.postoria import Budget, PostoriaClient, RateLimiter
-from bridge.sandbox import FaultRule, SandboxServer
+from bridge.sandbox import SandboxServer
 from bridge.store import Database
 from bridge.store import PublicationState as S
 
 from .conftest import FAST_RETRY
 from .helpers import World
+from .test_faults import storm
 
 
 def make_client(server: SandboxServer, clock: ManualClock) -> PostoriaClient:
@@ -49,9 +50,11 @@ def shared(
     db.dispose()
 
 
-def test_two_replicas_post_each_publication_once(shared: tuple[World, Publisher]) -> None:
+def test_two_replicas_post_each_publication_once_through_faults(
+    shared: tuple[World, Publisher],
+) -> None:
     world, other = shared
-    world.server.faults.add(FaultRule(endpoint="create_post", kind="drop_after_create", rate=0.2))
+    storm(world)
     ids = [
         world.add(caption=f"Replica {n}", media=(f"https://cdn.example/{n}.jpg",) * (n % 2))
         for n in range(30)
@@ -65,7 +68,7 @@ def test_two_replicas_post_each_publication_once(shared: tuple[World, Publisher]
         except BaseException as exc:  # reported below: a replica must never crash
             errors.append(exc)
 
-    for _ in range(40):
+    for _ in range(200):
         threads = [threading.Thread(target=step, args=(p,)) for p in (world.publisher, other)]
         for thread in threads:
             thread.start()
@@ -86,4 +89,5 @@ def test_two_replicas_post_each_publication_once(shared: tuple[World, Publisher]
     assert captions == {f"Replica {n}": 1 for n in range(30)}
     creates = [a for a in world.attempts() if a.endpoint == "POST /workspaces/{ws}/posts"]
     assert len(creates) == len(world.served("create_post"))
-    assert len(world.served("import_media")) == 15  # each file imported by one replica only
+    imports = [e for e in world.served("import_media") if e["processed"]]
+    assert len(imports) >= 15  # a lost import answer is imported again: media are not posts
