@@ -21,6 +21,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from ..store import SourceRecord
+from .summary import collect_summary, describe_outcome, finished_since
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -63,6 +64,7 @@ class EngineJobs:
         self.on_step = on_step
         self.jitter = jitter
         self.errors = 0
+        self._logged_until = engine.clock.now()
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=4)},
             job_defaults={"coalesce": True, "max_instances": 1},
@@ -149,9 +151,27 @@ class EngineJobs:
 
     def _publish(self) -> None:
         self._report("publish", self.engine.publish())
+        self._log_results()
 
     def _poll_statuses(self) -> None:
         self._report("status", self.engine.poll_statuses())
+        self._log_results()
+
+    def _log_results(self) -> None:
+        """Log each publication that became final since the last call: posted where, or why not.
+
+        Read under the engine's lock, so no publication finishes between the query and moving
+        the mark; each one is logged once per process.
+        """
+        with self.engine.lock:
+            until = self.engine.clock.now()
+            finished = finished_since(self.engine.db, self._logged_until, until)
+            self._logged_until = until
+        if not finished:
+            return
+        for line in collect_summary(self.engine.db, finished).lines:
+            level = logging.WARNING if line.failed else logging.INFO
+            log.log(level, "%s", describe_outcome(line))
 
     def _report(self, job_id: str, result: Any) -> None:
         if self.on_step is None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..clock import isoformat_z
 from ..store import AccountRecord, AccountResult, Database, ItemRecord, Publication
@@ -142,6 +142,31 @@ def collect_summary(
             )
         )
     return summary
+
+
+def finished_since(db: Database, after: datetime, until: datetime) -> list[int]:
+    """IDs of publications that became final in ``(after, until]`` (skipped ones excluded)."""
+    with db.session() as session:
+        query = (
+            select(Publication.id)
+            .where(col(Publication.final_at) > after, col(Publication.final_at) <= until)
+            .where(Publication.state != State.SKIPPED)
+            .order_by(col(Publication.final_at))
+        )
+        return [pid for pid in session.exec(query).all() if pid is not None]
+
+
+def describe_outcome(line: PublicationLine) -> str:
+    """One log line for a finished publication: what, where, and the link or the error."""
+    parts = []
+    for account in line.accounts:
+        if account.link:
+            parts.append(f"{account.name} {account.link}")
+        elif account.error:
+            parts.append(f"{account.name} failed: {account.error}")
+    where = "; ".join(parts) or (line.reason or "no account results")
+    title = _clip(line.title, 80)
+    return f"{line.state} {title!r} ({line.route}, {line.requests} requests): {where}"
 
 
 def _account_line(

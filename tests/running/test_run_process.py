@@ -13,6 +13,7 @@ from bridge.feedserver import FeedServer
 from bridge.sandbox import SandboxServer
 
 from .helpers import (
+    FeedItem,
     bridge_command,
     bridge_env,
     make_items,
@@ -26,24 +27,33 @@ PATIENCE = 60.0
 """Upper bound on waiting for a process to get somewhere; never a measured duration."""
 
 
-def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
+def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + PATIENCE
     while not condition():
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise AssertionError(f"bridge exited early ({process.returncode}):\n{output}")
+            raise AssertionError(f"bridge exited early ({process.returncode}):\n{_read(log)}")
         if time.monotonic() > deadline:
             process.kill()
-            raise AssertionError("bridge did not get there in time")
+            raise AssertionError(f"bridge did not get there in time:\n{_read(log)}")
         time.sleep(0.1)
 
 
-def _all_posted(sandbox: SandboxServer, count: int) -> Callable[[], bool]:
+def _read(log: Path) -> str:
+    return log.read_text(encoding="utf-8", errors="replace")
+
+
+def _results_logged(log: Path, items: list[FeedItem]) -> Callable[[], bool]:
+    """Every item's result line is in the log: the bridge read the results, not just sent."""
+
     def check() -> bool:
-        posts = sandbox.state.posts()
-        return len(posts) == count and all(post["status"] == "posted" for post in posts)
+        text = _read(log)
+        return all(_result_line(item) in text for item in items)
 
     return check
+
+
+def _result_line(item: FeedItem) -> str:
+    return f"posted {item.title!r} (acme-news, 1 requests): Acme on X https://x.com/"
 
 
 def test_run_posts_new_items_and_stops_cleanly_on_sigterm(
@@ -54,25 +64,27 @@ def test_run_posts_new_items_and_stops_cleanly_on_sigterm(
     config = write_config(
         tmp_path / "bridge.toml", postoria_url=sandbox.url, feed_url=feeds.url_for("/feed.xml")
     )
-    process = subprocess.Popen(
-        bridge_command("run", "-c", str(config)),
-        env=bridge_env(sandbox),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            bridge_command("run", "-c", str(config)),
+            env=bridge_env(sandbox),
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    later = make_items(1, START.replace(day=3), prefix="later")
     try:
-        _wait_for(_all_posted(sandbox, 2), process)
-        later = make_items(1, START.replace(day=3), prefix="later")
+        _wait_for(_results_logged(log, first), process, log)
         feeds.set("/feed.xml", render_rss(first + later))
-        _wait_for(_all_posted(sandbox, 3), process)
+        _wait_for(_results_logged(log, first + later), process, log)
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=PATIENCE)
+        process.wait(timeout=PATIENCE)
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+            process.wait()
+    output = _read(log)
 
     assert process.returncode == 0, output
     assert "bridge run: sources: acme-blog (rss, every 1s)" in output
