@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..clock import isoformat_z
 from ..config.durations import format_duration, parse_duration
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class DurationParam(click.ParamType):
     help="How long to wait for Postoria's final results.",
 )
 def sync_command(config_path: Path, once: bool, timeout: timedelta) -> None:
-    """Fetch every source, publish what is new, wait for the results and print a summary.
+    """Fetch the sources that are due, publish what is new, wait for results, print a summary.
 
     Exits 1 when a post failed on any account, a source could not be read, or results were
     still missing at the timeout.
@@ -78,8 +79,13 @@ def sync_command(config_path: Path, once: bool, timeout: timedelta) -> None:
     config = load_config(config_path)
     with Engine.from_config(config) as engine:
         summary, fetches = sync_once(engine, timeout)
+        waiting = engine.next_fetches()
     for fetch in fetches:
         click.echo(describe_fetch(fetch), err=fetch.outcome == "error")
+    fetched = {fetch.source for fetch in fetches}
+    for name, when in sorted(waiting.items()):
+        if name not in fetched and when is not None:
+            click.echo(f"{name}: not due yet (next fetch at {isoformat_z(when)})")
     from ..engine.summary import render_summary
 
     click.echo(render_summary(summary))

@@ -20,7 +20,7 @@ import httpx
 from sqlmodel import col, select
 
 from ..clock import SYSTEM_CLOCK, Clock
-from ..store import Approval, Database, Publication, PublicationState
+from ..store import Approval, Database, Publication, PublicationState, SourceRecord
 from .directory import AccountDirectory, postoria_client
 from .ingest import Ingestor
 from .publisher import Publisher
@@ -161,6 +161,12 @@ class Engine:
         """Fetch every source that is due (backoff honoured), without routing."""
         self._ensure_prepared()
         return [self.ingestor.fetch(name) for name in self.ingestor.due_sources()]
+
+    def next_fetches(self) -> dict[str, datetime | None]:
+        """When each enabled source is next due (``None``: now), by name."""
+        with self.db.session() as session:
+            records = session.exec(select(SourceRecord).where(col(SourceRecord.enabled))).all()
+        return {record.name: record.next_fetch_at for record in records}
 
     def route(self) -> list[int]:
         """Turn new items into publications; returns the new publication IDs."""

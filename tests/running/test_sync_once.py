@@ -55,7 +55,10 @@ def test_sync_posts_every_item_once_and_prints_a_summary(
     items = make_items(3, START, images=True)
     feeds.set("/feed.xml", render_rss(items))
     config = write_config(
-        tmp_path / "bridge.toml", postoria_url=sandbox.url, feed_url=feeds.url_for("/feed.xml")
+        tmp_path / "bridge.toml",
+        postoria_url=sandbox.url,
+        feed_url=feeds.url_for("/feed.xml"),
+        interval="10m",
     )
 
     status, output = _sync(config, "--timeout", "2m")
@@ -71,6 +74,13 @@ def test_sync_posts_every_item_once_and_prints_a_summary(
     assert "3 posted" in output
     assert "left in the current budget window" in output
     assert api_key_env not in output
+
+    status, output = _sync(config)
+
+    assert status == 0, output
+    assert "acme-blog: not due yet (next fetch at " in output
+    assert "Nothing to publish." in output
+    assert len(sandbox.state.posts()) == 3
 
 
 def test_a_second_sync_posts_nothing_again(
