@@ -94,6 +94,7 @@ def write_config(
     status_interval: str = "1s",
     media: str = "optional",
     extra_route: str = "",
+    database_url: str = "sqlite:///bridge.db",
 ) -> Path:
     """A bridge config posting one rss source to Acme Corp right away, with SQLite next to it."""
     account_list = ", ".join(f'"{name}"' for name in accounts)
@@ -104,7 +105,7 @@ api_key = "${{{API_KEY_VARIABLE}}}"
 base_url = "{postoria_url}"
 
 [database]
-url = "sqlite:///bridge.db"
+url = "{database_url}"
 
 [engine]
 publish_interval = "{publish_interval}"

@@ -198,6 +198,32 @@ def test_sync_survives_a_lost_create_answer_without_posting_twice(
     assert set(captions.values()) == {1}
 
 
+@pytest.mark.postgres
+def test_sync_on_postgresql_recovers_a_lost_create_without_posting_twice(
+    clock: ManualClock,
+    clocked_sandbox: SandboxServer,
+    feeds: FeedServer,
+    postgres_url: str,
+    tmp_path: Path,
+) -> None:
+    items = make_items(3, START, images=True)
+    feeds.set("/feed.xml", render_rss(items))
+    clocked_sandbox.faults.add(FaultRule(endpoint="create_post", kind="drop_after_create", count=2))
+    config = write_config(
+        tmp_path / "bridge.toml",
+        postoria_url=clocked_sandbox.url,
+        feed_url=feeds.url_for("/feed.xml"),
+        database_url=postgres_url,
+    )
+
+    summary = _sync_on(clock, clocked_sandbox, config)
+
+    assert summary.ok, render_summary(summary)
+    assert [line.state for line in summary.lines] == ["posted"] * 3
+    assert set(posts_by_caption(clocked_sandbox).values()) == {1}
+    assert len(clocked_sandbox.state.posts()) == 3
+
+
 def test_sync_needs_once(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["sync", "-c", str(tmp_path / "bridge.toml")])
 
