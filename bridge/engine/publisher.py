@@ -363,13 +363,18 @@ class Publisher:
         )
 
     def pending_count(self) -> int:
-        """Publications not final and not waiting for (or refused) approval."""
+        """Publications the publisher still has to move: not final, not waiting for (or
+        refused) approval, and not left for a person after an ambiguous reconciliation."""
+        left_for_a_person = sa.and_(
+            Publication.state == S.UNKNOWN, col(Publication.next_check_at).is_(None)
+        )
         with self.db.session() as session:
             query = (
                 select(sa.func.count())
                 .select_from(Publication)
                 .where(col(Publication.state).not_in(S.FINAL))
                 .where(col(Publication.approval).in_(APPROVED))
+                .where(sa.not_(left_for_a_person))
             )
             return int(session.exec(query).one())
 

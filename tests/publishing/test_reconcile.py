@@ -147,6 +147,7 @@ def test_ambiguous_matches_are_left_for_a_person(world: World) -> None:
     assert len(world.posts()) == 2
     assert len(world.served("create_post")) == 2
     assert world.publisher.next_wakeup() is None
+    assert world.publisher.pending_count() == 0  # nothing the publisher itself can do
 
 
 def test_a_post_owned_by_another_publication_is_not_adopted(world: World) -> None:
