@@ -46,6 +46,10 @@ class Item:
     ``(source, external_id)`` as new twice. ``aliases`` are further identities of the same
     item (for a feed: the link and a content hash besides the guid), so an item whose guid
     changes but whose link stays the same is still recognised as seen.
+
+    ``summary_html`` and ``content_html`` are the source's HTML as it was served, not
+    sanitized: derive text from them (``bridge.text.html_to_text``) or escape them, and never
+    render them as markup.
     """
 
     external_id: str

@@ -6,14 +6,15 @@ blog rather than instantly). 500 distinct feeds of 50 items each are generated
 (:mod:`tests.benchmarks.feeds_corpus`) and served from a :class:`bridge.feedserver.FeedServer`
 on loopback, then measured in the same run:
 
-a. the bridge: every feed fetched and normalized through ``RssSource``, sources polled by a
-   thread pool (as the engine polls sources concurrently) sharing one ``httpx.Client``, in a
-   child process so its peak memory is its own and the server does not compete for its GIL;
+a. the bridge: every feed ingested by the engine's ``Ingestor`` (fetched and normalized
+   through the rss connector, deduplicated against the seen-set and stored in a new SQLite
+   database), sources polled by a thread pool (as the engine polls sources concurrently)
+   sharing one ``httpx.Client``, in a child process so its peak memory is its own and the
+   server does not compete for its GIL;
 b. ``r2e run --no-send`` (rss2email) over the same feeds, with a generated configuration;
 c. feedparser alone parsing the same bytes, already in memory, in one thread (also in a child
    process, started the same way as the bridge's).
 
-:func:`ingest_feed` is the per-feed step; the engine's store write path belongs there.
 """
 
 from __future__ import annotations
@@ -34,24 +35,20 @@ from typing import Any
 
 import feedparser
 import httpx
-from bridge_rss import RssOptions, RssSource
+from sqlalchemy import func
+from sqlmodel import select
 
-from bridge import FetchResult, SourceContext
+from bridge.clock import SystemClock
+from bridge.config import BridgeConfig, parse_config
+from bridge.engine.ingest import Ingestor
 from bridge.feedserver import FeedServer
+from bridge.registry import source_types
+from bridge.store import Database, ItemRecord
 
 from .feeds_corpus import generate_feed
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 R2E = Path(sys.executable).with_name("r2e")
-
-
-@dataclass(frozen=True)
-class FeedOutcome:
-    """What ingesting one feed produced."""
-
-    items: int
-    problems: int
-    media: int
 
 
 @dataclass(frozen=True)
@@ -62,44 +59,48 @@ class BridgeRun:
     feeds: int
     items: int
     problems: int
-    media: int
     peak_rss_mb: float
     cpu_seconds: float
     workers: int
 
 
-def ingest_feed(source: RssSource, cursor: dict[str, Any]) -> FeedOutcome:
-    """Fetch and normalize one feed: the engine's per-source ingest step.
-
-    The store write path (deduplicating and saving each item) is to be added here, so the
-    benchmark keeps measuring what a poll really costs.
-    """
-    result: FetchResult = source.fetch(cursor)
-    return FeedOutcome(
-        items=len(result.items),
-        problems=len(result.problems),
-        media=sum(len(item.media) for item in result.items),
+def bridge_config(urls: list[str], database_url: str) -> BridgeConfig:
+    """A configuration with one rss source per URL, every item new on the first fetch."""
+    sources = "".join(
+        f'[[sources]]\nname = "feed-{n}"\ntype = "rss"\nurl = "{url}"\nbacklog = "all"\n\n'
+        for n, url in enumerate(urls)
     )
+    text = (
+        f'[postoria]\napi_key = "pst_benchmark"\n\n[database]\nurl = "{database_url}"\n\n{sources}'
+    )
+    return parse_config(text, path="<benchmark>")
 
 
-def run_bridge(urls: list[str], workers: int) -> BridgeRun:
-    """Ingest every URL with a pool of ``workers`` threads; return wall time and totals."""
+def run_bridge(urls: list[str], workers: int, database_url: str) -> BridgeRun:
+    """Ingest every URL through the engine's :class:`Ingestor` (fetch, normalize, deduplicate,
+    store) with a pool of ``workers`` threads; return wall time and totals."""
+    config = bridge_config(urls, database_url)
+    database = Database(database_url)
     limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
     with httpx.Client(limits=limits, headers={"User-Agent": "bridge-benchmark"}) as client:
-        sources = [
-            RssSource(RssOptions(url=url), SourceContext(name=f"feed-{n}", http=client))
-            for n, url in enumerate(urls)
-        ]
+        ingestor = Ingestor(database, config, source_types(), SystemClock(), http=client)
+        ingestor.sync_sources()
+        names = [source.name for source in config.sources]
         start, cpu_start = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(lambda source: ingest_feed(source, {}), sources))
+            summaries = list(pool.map(ingestor.fetch, names))
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    failed = [s for s in summaries if s.outcome != "ok"]
+    if failed:
+        raise RuntimeError(f"{len(failed)} feeds failed, first: {failed[0]}")
+    with database.session() as session:
+        stored = session.exec(select(func.count()).select_from(ItemRecord)).one()
+    database.dispose()
     return BridgeRun(
         seconds=seconds,
-        feeds=len(outcomes),
-        items=sum(o.items for o in outcomes),
-        problems=sum(o.problems for o in outcomes),
-        media=sum(o.media for o in outcomes),
+        feeds=len(summaries),
+        items=stored,
+        problems=sum(len(s.problems) for s in summaries),
         peak_rss_mb=peak_rss_mb(),
         cpu_seconds=cpu,
         workers=workers,
@@ -118,10 +119,12 @@ def in_child(*args: str) -> Any:
 
 
 def run_bridge_in_child(urls: list[str], workers: int, workdir: Path) -> BridgeRun:
-    """:func:`run_bridge` in a fresh interpreter."""
+    """:func:`run_bridge` in a fresh interpreter, storing into a new SQLite file."""
     url_file = workdir / "urls.json"
     url_file.write_text(json.dumps(urls), encoding="utf-8")
-    return BridgeRun(**in_child("--bridge-child", str(url_file), "--workers", str(workers)))
+    database = f"sqlite:///{workdir / 'bridge.db'}"
+    args = ("--bridge-child", str(url_file), "--workers", str(workers), "--database", database)
+    return BridgeRun(**in_child(*args))
 
 
 def run_feedparser_in_child(bodies: list[bytes], workdir: Path) -> tuple[float, float, int]:
@@ -190,11 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-rss2email", action="store_true")
     parser.add_argument("--bridge-child", metavar="URL_FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--feedparser-child", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bridge_child:
         urls = json.loads(Path(args.bridge_child).read_text(encoding="utf-8"))
-        print(json.dumps(asdict(run_bridge(urls, args.workers))))
+        print(json.dumps(asdict(run_bridge(urls, args.workers, args.database))))
         return 0
     if args.feedparser_child:
         documents = [path.read_bytes() for path in sorted(Path(args.feedparser_child).iterdir())]
@@ -237,7 +241,7 @@ def report(
     parse_seconds, parse_cpu, entries = parsed
     print(f"{'':40} {'wall':>8} {'CPU':>8}")
     print(
-        f"{f'bridge, {bridge.workers} threads (fetch + normalize)':40} "
+        f"{f'bridge, {bridge.workers} threads (ingest + store)':40} "
         f"{bridge.seconds:7.2f}s {bridge.cpu_seconds:7.2f}s  {bridge.items} items"
     )
     if r2e is not None:

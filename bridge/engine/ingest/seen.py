@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ...sources import Item
@@ -34,7 +36,7 @@ class SeenSet:
         self.session = session
         self.source_id = source_id
         self._pending: dict[int, list[str]] = {}
-        self._rows: list[tuple[Item, ItemRecord]] = []
+        self._rows: list[tuple[Item, dict[str, Any]]] = []
 
     def new_items(self, items: list[Item]) -> list[Item]:
         """The items none of whose identities was seen; new identities of seen ones recorded."""
@@ -63,21 +65,33 @@ class SeenSet:
                     known[key] = matched[0]
         return new
 
-    def store(self, item: Item, row: ItemRecord) -> None:
-        """Queue a new item's row; :meth:`flush` inserts it and records its identities."""
+    def store(self, item: Item, row: dict[str, Any]) -> None:
+        """Queue a new item's column values; :meth:`flush` inserts them and its identities."""
         self._rows.append((item, row))
 
     def flush(self) -> None:
-        """Insert the queued rows in one batch, then their identities in another."""
-        self.session.add_all([row for _, row in self._rows])
-        self.session.flush()
+        """Insert the queued rows in one batch, then their identities in another.
+
+        Core inserts, in the order queued: the returned IDs are matched back by external ID,
+        which is unique per source.
+        """
+        if not self._rows:
+            return
+        self.session.flush()  # identities of seen items added above go first
+        inserted = self.session.execute(
+            sa.insert(ItemRecord).returning(ItemRecord.external_id, ItemRecord.id),
+            [row for _, row in self._rows],
+        )
+        ids = dict(inserted.tuples().all())
+        identities = []
         for item, row in self._rows:
-            assert row.id is not None
-            keys = self._pending.pop(id(item), None) or [row.external_id]
-            for key in dict.fromkeys([row.external_id, *keys]):
-                self.session.add(
-                    ItemIdentity(source_id=self.source_id, identity=key, item_id=row.id)
+            item_id = ids[row["external_id"]]
+            keys = self._pending.pop(id(item), None) or [row["external_id"]]
+            for key in dict.fromkeys([row["external_id"], *keys]):
+                identities.append(
+                    {"source_id": self.source_id, "identity": key, "item_id": item_id}
                 )
+        self.session.execute(sa.insert(ItemIdentity), identities)
         self._rows = []
 
     def _known(self, identities: list[str], external_ids: list[str]) -> dict[str, int]:
