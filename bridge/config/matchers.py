@@ -2,9 +2,9 @@
 
 A rule is ``category:NAME``, ``tag:NAME``, ``author:NAME`` (each compared without regard to
 case), ``title:TEXT`` (the title contains TEXT, ignoring case), or otherwise a regular
-expression searched in the item's title, summary and text. Compiling at load time means a
-bad pattern is a config error pointing at the rule, not a failure at 3 a.m. when an item
-arrives.
+expression searched in the item's title, summary, text and categories. Compiling at load
+time means a bad pattern is a config error pointing at the rule, not a failure at 3 a.m. when
+an item arrives.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class ItemRule:
         if self.kind == "title":
             return wanted in item.title.casefold()
         assert self.pattern is not None
-        fields = (item.title, item.summary_text, item.content_text)
+        fields = (item.title, item.summary_text, item.content_text, *item.categories)
         return any(self.pattern.search(text) for text in fields if text)
 
 

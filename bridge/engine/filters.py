@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from ..store import ItemRecord, Publication
 
 if TYPE_CHECKING:
-    from ..config import ItemRule, RouteConfig
+    from ..config import RouteConfig
     from ..sources import Item
 
 
@@ -38,25 +38,16 @@ class FilterDecision:
     matched: str | None = None
 
 
-def rule_matches(rule: ItemRule, item: Item) -> bool:
-    """Whether ``item`` satisfies ``rule``; regular expressions also see the categories."""
-    if rule.matches(item):
-        return True
-    if rule.kind == "regex" and rule.pattern is not None:
-        return any(rule.pattern.search(category) for category in item.categories)
-    return False
-
-
 def evaluate(route: RouteConfig, item: Item) -> FilterDecision:
     """Apply ``route``'s include rules (any must match, when given) and exclude rules (none may)."""
     matched = None
     if route.include_rules:
-        matched = next((r.text for r in route.include_rules if rule_matches(r, item)), None)
+        matched = next((r.text for r in route.include_rules if r.matches(item)), None)
         if matched is None:
             wanted = ", ".join(repr(r.text) for r in route.include_rules)
             return FilterDecision(False, f"matches none of the include rules ({wanted})")
     for rule in route.exclude_rules:
-        if rule_matches(rule, item):
+        if rule.matches(item):
             return FilterDecision(False, f"excluded by the rule {rule.text!r}", matched)
     return FilterDecision(True, None, matched)
 

@@ -215,6 +215,8 @@ def test_include_and_exclude_rules(parse: Parse, minimal: str) -> None:
     assert route.accepts(make_item(summary_text="The new RELEASE is out"))
     assert not route.accepts(make_item(title="Nothing to see", categories=["Events"]))
     assert not route.accepts(make_item(categories=["News"], content_text="Sponsored post"))
+    assert route.accepts(make_item(title="Quarterly notes", categories=["Release notes"]))
+    assert not route.accepts(make_item(categories=["News", "Sponsored content"]))
 
 
 def test_no_include_rules_accept_everything_not_excluded(parse: Parse, minimal: str) -> None:
