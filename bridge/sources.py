@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from .clock import SYSTEM_CLOCK, Clock
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -132,12 +136,24 @@ class SourceContext:
 
     ``http`` is an ``httpx.Client`` configured by the engine (timeouts, user agent); sources
     should use it rather than building their own so tests and limits apply uniformly.
+    ``workers`` is the engine's pool for CPU-bound work, used through :meth:`run_cpu_bound`.
     """
 
     name: str
     clock: Clock = SYSTEM_CLOCK
     http: Any = None
     data_dir: str | None = None
+    workers: Executor | None = None
+
+    def run_cpu_bound(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)`` in the engine's worker pool when it has one, else here.
+
+        For parsing and similar pure work: ``function`` must be a module-level function and
+        its arguments and result picklable. Exceptions it raises are raised here.
+        """
+        if self.workers is None:
+            return function(*args)
+        return self.workers.submit(function, *args).result()
 
 
 class Source(ABC):

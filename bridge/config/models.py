@@ -12,7 +12,7 @@ import re
 from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -212,6 +212,11 @@ class EngineSettings(_Section):
     data_dir: Path | None = Field(
         default=None,
         description="Folder for downloads and plugin state; relative to the config file.",
+    )
+    parse_workers: Literal["auto"] | Annotated[int, Field(ge=0, le=64)] = Field(
+        default="auto",
+        description="Processes parsing fetched documents: a number (0: in the polling thread), "
+        'or "auto": one per CPU once there are 8 sources or more.',
     )
 
     @field_validator("data_dir")

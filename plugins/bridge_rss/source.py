@@ -93,15 +93,13 @@ class RssSource(Source):
         # Without credentials: it is the base of every relative link that ends up in a post.
         document_url = redact_url(download.url)
         try:
-            parsed = parse_document(download.body, download.headers, document_url)
+            items, problems = self.context.run_cpu_bound(
+                parse_items, download.body, download.headers, document_url
+            )
         except NotAFeedError as exc:
             raise SourceError(str(exc), source=self.name, location=document_url) from exc
-        items, problems = read_items(parsed, document_url)
         return FetchResult(
-            items=items,
-            cursor=next_cursor,
-            problems=parsed.problems + problems,
-            new_location=download.moved_to,
+            items=items, cursor=next_cursor, problems=problems, new_location=download.moved_to
         )
 
     def _downloader(self) -> Downloader:
@@ -122,6 +120,19 @@ class RssSource(Source):
         if self._own_client is None:
             self._own_client = httpx.Client(headers={"User-Agent": user_agent()})
         return self._own_client
+
+
+def parse_items(
+    body: bytes, headers: dict[str, str], document_url: str
+) -> tuple[list[Item], list[Problem]]:
+    """The items and problems of a downloaded document: the CPU-bound half of a fetch.
+
+    A module-level function of plain data, so the engine can run it in a worker process.
+    Raises :class:`~bridge_rss.document.NotAFeedError` when nothing could be read.
+    """
+    parsed = parse_document(body, headers, document_url)
+    items, problems = read_items(parsed, document_url)
+    return items, parsed.problems + problems
 
 
 def read_items(parsed: ParsedFeed, document_url: str) -> tuple[list[Item], list[Problem]]:

@@ -6,6 +6,7 @@ import logging
 import random
 import re
 import traceback
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from ...errors import BridgeError, ConfigError, SourceError, SourceGoneError
 from ...registry import enrich_item
 from ...sources import FetchResult, Item, Problem, Source, SourceContext
 from ...store import FetchRecord, SourceRecord
+from ...workers import parse_pool, worker_count
 from .items import initial_statuses, record_from_item, valid_items
 from .seen import SeenSet
 
@@ -87,11 +89,25 @@ class Ingestor:
         )
         self.rng = rng or random.Random()
         self._sources: dict[str, Source] = {}
+        self._workers: Executor | None = None
+        self._workers_made = False
 
     def close(self) -> None:
-        """Close the HTTP client if this ingestor made it."""
+        """Close the HTTP client if this ingestor made it, and stop the parse workers."""
         if self._own_http:
             self.http.close()
+        if self._workers is not None:
+            self._workers.shutdown(wait=True, cancel_futures=True)
+            self._workers = None
+
+    def _parse_workers(self) -> Executor | None:
+        """The process pool sources parse in, started once (see :mod:`bridge.workers`)."""
+        if not self._workers_made:
+            enabled = sum(1 for source in self.config.sources if source.enabled)
+            count = worker_count(self.config.engine.parse_workers, enabled)
+            self._workers = parse_pool(count)
+            self._workers_made = True
+        return self._workers
 
     # -- configured sources ------------------------------------------------------------
 
@@ -111,7 +127,9 @@ class Ingestor:
             if source_config.name not in options:
                 continue  # disabled, and its plugin is not installed
             source_type = self.source_types[source_config.type]
-            context = SourceContext(source_config.name, self.clock, self.http, data_dir)
+            context = SourceContext(
+                source_config.name, self.clock, self.http, data_dir, self._parse_workers()
+            )
             try:
                 built[source_config.name] = source_type(options[source_config.name], context)
             except Exception as exc:
