@@ -148,14 +148,16 @@ class Engine:
     # ---- the steps jobs call --------------------------------------------------------------
 
     def fetch_source(self, source_name: str) -> tuple[FetchSummary, list[int]]:
-        """Fetch one source and route what it brought: the fetch and the new publications.
+        """Fetch one source and route what is new: the fetch and the new publications.
 
         Never raises for the source's problems (they are in the summary). The fetch itself
         runs outside :attr:`lock`, so a slow blog never holds up publishing; routing takes it.
+        Routing runs even when the fetch brought nothing: items stored by a process that
+        stopped before routing them are still ``new``, and are routed now.
         """
         self._ensure_prepared()
         summary = self.ingestor.fetch(source_name)
-        return summary, (self.route() if summary.items_new else [])
+        return summary, self.route()
 
     def fetch_due(self) -> list[FetchSummary]:
         """Fetch every source that is due (backoff honoured), without routing."""

@@ -4,7 +4,8 @@ A real ``bridge run`` process works against a sandbox served from this test proc
 very short intervals and delays, on real time. It is killed with SIGKILL again and again at
 random moments (seeded, so a failure can be replayed), and restarted, while the feed gains
 items between restarts; the second half runs with the sandbox misbehaving (creates whose
-answers are lost, 503s, bursts of 429s). Then a last run, without faults, finishes the work.
+answers are lost, 503s, scattered 429s and bursts of them). Then a last run, without faults,
+finishes the work.
 The sandbox's own records must then show every item posted exactly once on every intended
 account: none missing, none twice, none deleted to hide a duplicate.
 """
@@ -128,6 +129,11 @@ def test_sigkill_at_random_points_never_posts_twice(tmp_path: Path) -> None:
             if round_number == KILLS // 2:
                 for rule in FAULTS:
                     sandbox.faults.add(FaultRule(**{**rule.to_dict(), "id": 0}))
+            if round_number >= KILLS // 2 and rng.random() < 0.4:
+                # A burst of 429s on one endpoint, as when someone else spends the key.
+                endpoint = rng.choice(("create_post", "list_posts", "import_media"))
+                burst = FaultRule(endpoint, kind="rate_limit", count=rng.randint(2, 5))
+                sandbox.faults.add(burst)
             if rng.random() < 0.6:
                 wave = make_items(
                     rng.randint(1, 3), START, prefix=f"wave-{round_number + 1}", images=True
