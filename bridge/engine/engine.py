@@ -225,23 +225,31 @@ class Engine:
 
         Final ones are done; so are posts Postoria holds (``scheduled`` or ``queued``) for a
         time after ``horizon``: their results come when that time comes, maybe days away.
-        Publications waiting for a person's approval are not counted either.
+        Publications waiting for a person are not counted either: those awaiting approval, and
+        those whose lost create matched several posts (``unknown`` with no next check).
         """
         wanted = None if publication_ids is None else set(publication_ids)
+        query = select(
+            Publication.id,
+            Publication.state,
+            Publication.post_status,
+            Publication.post_date,
+            Publication.scheduled_time,
+            Publication.next_check_at,
+        ).where(
+            col(Publication.state).not_in(PublicationState.FINAL),
+            col(Publication.approval).in_((Approval.NOT_REQUIRED, Approval.APPROVED)),
+        )
         with self.db.session() as session:
-            rows = session.exec(
-                select(Publication).where(
-                    col(Publication.state).not_in(PublicationState.FINAL),
-                    col(Publication.approval).in_((Approval.NOT_REQUIRED, Approval.APPROVED)),
-                )
-            ).all()
-            return [
-                row.id
-                for row in rows
-                if row.id is not None
-                and (wanted is None or row.id in wanted)
-                and not _handed_over(row, horizon)
-            ]
+            rows = session.exec(query).all()
+        return [
+            pid
+            for pid, state, post_status, post_date, scheduled, next_check in rows
+            if pid is not None
+            and (wanted is None or pid in wanted)
+            and not (state == PublicationState.UNKNOWN and next_check is None)
+            and not _handed_over(state, post_status, post_date or scheduled, horizon)
+        ]
 
     def created_since(self, when: datetime) -> list[int]:
         """IDs of publications routed at or after ``when`` (skipped ones included)."""
@@ -307,10 +315,9 @@ def _did_nothing(report: Any) -> bool:
     return total == 0
 
 
-def _handed_over(publication: Publication, horizon: datetime | None) -> bool:
-    if publication.state != PublicationState.SUBMITTED:
+def _handed_over(
+    state: str, post_status: str | None, when: datetime | None, horizon: datetime | None
+) -> bool:
+    if state != PublicationState.SUBMITTED or (post_status or "") not in HANDED_OVER:
         return False
-    if (publication.post_status or "") not in HANDED_OVER:
-        return False
-    when = publication.post_date or publication.scheduled_time
     return horizon is None or when is None or when > horizon

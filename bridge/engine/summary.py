@@ -60,6 +60,11 @@ class PublicationLine:
         """Whether this publication failed on some account (or altogether)."""
         return self.state in FAILED_STATES
 
+    @property
+    def needs_attention(self) -> bool:
+        """Whether a person must look: a lost create that matched several posts in Postoria."""
+        return self.state == State.UNKNOWN
+
 
 @dataclass
 class RunSummary:
@@ -78,8 +83,9 @@ class RunSummary:
 
     @property
     def ok(self) -> bool:
-        """Nothing failed and nothing was still outstanding when the run stopped waiting."""
-        return not self.failures and not self.timed_out
+        """Nothing failed, nothing needs a person, nothing was left when waiting stopped."""
+        attention = any(line.needs_attention for line in self.lines)
+        return not self.failures and not attention and not self.timed_out
 
     def counts(self) -> Counter[str]:
         """How many publications ended in each state (scheduled/queued counted as such)."""
@@ -233,7 +239,7 @@ def _result(line: PublicationLine, account: AccountLine) -> str:
         return f"posted  {account.link}"
     if account.error:
         return f"failed  {account.error}"
-    if line.state in (State.FAILED, State.CANCELLED) and line.reason:
+    if line.state in (State.FAILED, State.CANCELLED, State.UNKNOWN) and line.reason:
         return f"{line.state}  {line.reason}"
     return line.label
 

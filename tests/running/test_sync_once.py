@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -18,7 +19,7 @@ from bridge.engine.summary import RunSummary, render_summary
 from bridge.feedserver import FeedServer
 from bridge.sandbox import FaultRule, SandboxConfig, SandboxServer
 
-from .helpers import make_items, posts_by_caption, render_rss, write_config
+from .helpers import ACME_LINKEDIN, ACME_X, make_items, posts_by_caption, render_rss, write_config
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -196,6 +197,38 @@ def test_sync_survives_a_lost_create_answer_without_posting_twice(
     captions = posts_by_caption(clocked_sandbox)
     assert sorted(captions) == sorted(f"{item.title} {item.link}" for item in items)
     assert set(captions.values()) == {1}
+
+
+def test_sync_stops_and_asks_a_person_when_a_lost_create_matches_two_posts(
+    clock: ManualClock, clocked_sandbox: SandboxServer, feeds: FeedServer, tmp_path: Path
+) -> None:
+    (item,) = make_items(1, START)
+    feeds.set("/feed.xml", render_rss([item]))
+    # Someone already posted the very same text by hand; then the bridge's create is lost.
+    manual = httpx.post(
+        f"{clocked_sandbox.url}/workspaces/1/posts",
+        headers={"Authorization": f"Bearer {clocked_sandbox.api_key}"},
+        json={
+            "publish_mode": "publish_now",
+            "social_account_ids": [ACME_X, ACME_LINKEDIN],
+            "caption": f"{item.title} {item.link}",
+        },
+    )
+    assert manual.status_code == 201
+    clocked_sandbox.faults.add(FaultRule(endpoint="create_post", kind="drop_after_create", count=1))
+    config = write_config(
+        tmp_path / "bridge.toml",
+        postoria_url=clocked_sandbox.url,
+        feed_url=feeds.url_for("/feed.xml"),
+    )
+
+    summary = _sync_on(clock, clocked_sandbox, config)
+
+    assert not summary.ok
+    assert not summary.timed_out
+    assert [line.state for line in summary.lines] == ["unknown"]
+    assert "unknown" in render_summary(summary)
+    assert len(clocked_sandbox.state.posts()) == 2  # nothing sent a third time
 
 
 @pytest.mark.postgres
