@@ -23,7 +23,7 @@ from ..clock import SYSTEM_CLOCK, Clock
 from ..store import Approval, Database, Publication, PublicationState, SourceRecord
 from .directory import AccountDirectory, postoria_client
 from .ingest import Ingestor
-from .publisher import Publisher
+from .publisher import Publisher, StepReport
 from .routing import Router
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class CycleReport:
 
     fetches: list[FetchSummary] = field(default_factory=list)
     new_publications: list[int] = field(default_factory=list)
-    step: Any = None
+    step: StepReport | None = None
 
 
 class Engine:
@@ -204,7 +204,7 @@ class Engine:
             finally:
                 self.publisher.attempts.flush()
 
-    def step(self) -> Any:
+    def step(self) -> StepReport:
         """One full publisher pass in priority order (see ``Publisher.step``)."""
         self._ensure_prepared()
         with self.lock:
@@ -310,9 +310,8 @@ class Engine:
         self.close()
 
 
-def _did_nothing(report: Any) -> bool:
-    total = getattr(report, "total", None)
-    return total == 0
+def _did_nothing(report: StepReport) -> bool:
+    return report.total == 0
 
 
 def _handed_over(
