@@ -138,3 +138,25 @@ def test_demo_runs_to_the_end_and_prints_links(tmp_path: Path) -> None:
     assert "scheduled for" in output
     assert "left in the current budget window" in output
     assert (tmp_path / "demo" / "bridge.toml").exists()
+
+
+def test_demo_keeps_running_until_ctrl_c(tmp_path: Path) -> None:
+    log = tmp_path / "demo.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            bridge_command("demo", "--keep-running", "--dir", str(tmp_path / "demo")),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for(lambda: "Ctrl-C to stop" in _read(log), process, log)
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=PATIENCE)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    assert process.returncode == 0, _read(log)
+    assert "What was posted where:" in _read(log)
+    assert "The demo's config and database stay in" in _read(log)
