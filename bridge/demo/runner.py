@@ -12,6 +12,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import select
+
 from ..clock import SYSTEM_CLOCK
 from ..config import load_config
 from ..engine.engine import Engine
@@ -135,7 +137,7 @@ def _fetch_reporter(echo: Echo, fetched: threading.Event) -> Callable[[str, Any]
 
 def _all_publication_ids(engine: Engine) -> list[int]:
     with engine.db.session() as session:
-        return [row.id for row in session.query(Publication).all() if row.id is not None]
+        return [pid for pid in session.exec(select(Publication.id)).all() if pid is not None]
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlmodel import select
 
 from ..store import SourceRecord
 from .summary import collect_summary, describe_outcome, finished_since
@@ -141,7 +142,9 @@ class EngineJobs:
     def _source_due(self, source_name: str) -> bool:
         """False while the source backs off after errors (its job keeps its own interval)."""
         with self.engine.db.session() as session:
-            record = session.query(SourceRecord).filter(SourceRecord.name == source_name).first()
+            record = session.exec(
+                select(SourceRecord).where(SourceRecord.name == source_name)
+            ).first()
         if record is None:
             return True
         if not record.enabled:
