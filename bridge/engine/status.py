@@ -48,13 +48,17 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 """Posts read per list request (the list endpoint's maximum page size)."""
-LIST_SLACK = timedelta(minutes=5)
-"""Widening of the date window around the posts' dates (clock differences, rounding)."""
+LIST_SLACK = timedelta(minutes=2)
+"""Widening of the date window around the posts' dates (clock differences, rounding). Kept
+small: the list answers newest first, so every post dated after the batch's last one that
+falls in the window pushes the batch's own posts to later pages."""
 RESULT_PATIENCE = timedelta(hours=6)
 """How long after a post is published an account may stay without a link or error before the
 bridge stops waiting and records the silence as that account's error."""
 EXTRA_PAGES = 1
-"""Pages read beyond what the batch needs before falling back to single reads."""
+"""Pages read beyond what the batch needs before falling back to single reads, plus one more
+per ten posts of the batch: newer posts in the window push the batch to later pages, and a
+page that finds even a few of them is cheaper than reading those posts one by one."""
 
 
 def results_overdue(post: Post, now: datetime) -> bool:
@@ -154,10 +158,10 @@ class StatusPoller:
         filters: dict[str, Any] = {
             "account_ids": account_ids,
             "date_from": min(dates) - LIST_SLACK,
-            "date_to": max(max(dates), self.clock.now()) + LIST_SLACK,
+            "date_to": max(dates) + LIST_SLACK,
             "limit": BATCH_SIZE,
         }
-        pages = -(-len(wanted) // BATCH_SIZE) + EXTRA_PAGES
+        pages = -(-len(wanted) // BATCH_SIZE) + EXTRA_PAGES + len(wanted) // 10
         found: dict[int, Post] = {}
         cursor: str | None = None
         with self.client.priority(Priority.STATUS):
