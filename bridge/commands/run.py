@@ -1,7 +1,8 @@
 """``bridge run``: keep polling sources and publishing until stopped.
 
-SIGINT and SIGTERM stop it cleanly: no new job starts, running jobs finish their current
-step (a create in flight is recorded with its answer), and the process exits 0. A SIGKILL
+SIGINT and SIGTERM stop it cleanly: no new job starts, running jobs end their step at the next
+publication boundary (a create in flight is recorded with its answer; the rest of a backlog is
+left for the next start), and the process exits 0. A SIGKILL
 can land anywhere; the store's recorded intent makes the next start reconcile instead of
 posting again.
 """
@@ -53,7 +54,7 @@ def run_command(config_path: Path) -> None:
         try:
             stop.wait()
         finally:
-            log.info("stopping: letting running jobs finish their current step")
+            log.info("stopping: letting running jobs finish the publication they are on")
             jobs.shutdown(wait=True)
     log.info("stopped")
 

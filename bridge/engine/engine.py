@@ -204,6 +204,15 @@ class Engine:
             finally:
                 self.publisher.attempts.flush()
 
+    def request_stop(self) -> None:
+        """Ask running steps to end at the next publication boundary (any thread may call it).
+
+        ``bridge run`` calls this on SIGTERM/SIGINT before waiting for its jobs, so a backlog
+        of creates does not keep the process up for minutes; what is left is done by the next
+        start. It is never undone: the engine is shutting down.
+        """
+        self.publisher.stop_requested.set()
+
     def step(self) -> StepReport:
         """One full publisher pass in priority order (see ``Publisher.step``)."""
         self._ensure_prepared()

@@ -197,11 +197,14 @@ class EngineJobs:
         self.scheduler.start()
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop scheduling; with ``wait`` let running jobs finish their current step first.
+        """Stop scheduling; with ``wait`` let running jobs reach their next publication first.
 
-        A publishing step always completes the create it is in (intent recorded, request sent,
-        answer stored), so stopping never leaves a half-recorded post.
+        The engine is asked to stop before waiting, so a running step ends at its next
+        publication boundary instead of working through a whole backlog. A publishing step
+        always completes the create it is in (intent recorded, request sent, answer stored),
+        so stopping never leaves a half-recorded post.
         """
+        self.engine.request_stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
 

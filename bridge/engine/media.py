@@ -18,6 +18,7 @@ When every row is settled the publication moves on according to its media policy
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -80,8 +81,11 @@ class MediaStage:
         downloader: Downloader,
         *,
         media_timeout: timedelta,
+        stop: threading.Event | None = None,
     ) -> None:
         self.db = db
+        self.stop = stop or threading.Event()
+        """When set, no further row is started or checked (a shutdown is under way)."""
         self.client = client
         self.clock = clock
         self.downloader = downloader
@@ -115,11 +119,15 @@ class MediaStage:
         Returns how many rows were started (0 when everything is already under way).
         """
         rows = self.startable_rows(publication.id or 0)
+        started = 0
         for row in rows:
+            if self.stop.is_set():
+                break  # the rest are started by a later step; settle() sees them unfinished
+            started += 1
             with self.client.tag(publication_id=publication.id):
                 self._start_row(publication, row)
         self.settle(publication.id or 0)
-        return len(rows)
+        return started
 
     def _start_row(self, publication: Publication, row: PublicationMedia) -> None:
         try:
@@ -220,6 +228,8 @@ class MediaStage:
             return 0
         checked = 0
         for row, workspace_id in self.due_checks(allowance):
+            if self.stop.is_set():
+                break
             assert row.media_id is not None
             try:
                 with (

@@ -20,6 +20,12 @@ An intent is only recorded when the budget lets the request leave at once, a cre
 process is sending is never reconciled, and a post made by a create that was superseded meanwhile
 (held up past the settle time while another replica settled it) is deleted.
 
+Stopping: :attr:`Publisher.stop_requested` ends a step at the next publication boundary. Every
+per-publication loop (reconciliation batches, media starts, creates, media checks, status
+batches) looks at it before taking the next one, never in between: a create is recorded,
+sent and its answer stored as one unit. Creates never wait in the rate limiter (see above), so
+a stop is never held up by a budget window on their account.
+
 Schedule mode: a scheduled time that has passed by the time the post is sent (the bridge was
 down, media took long) is moved forward to :data:`SCHEDULE_LEAD` from now, the least that keeps
 it in the future when Postoria receives it; the new time is stored before sending.
@@ -28,6 +34,7 @@ it in the future when Postoria receives it; the new time is stored before sendin
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -128,13 +135,21 @@ class Publisher:
             directory=downloads,
             allow_private_hosts=allow_private_media_hosts,
         )
+        self.stop_requested = threading.Event()
+        """Set (from any thread) to end the current step at the next publication boundary."""
+        stop = self.stop_requested
         self.media = MediaStage(
-            db, client, clock, self.downloader, media_timeout=settings.media_timeout
+            db, client, clock, self.downloader, media_timeout=settings.media_timeout, stop=stop
         )
         interval = settings.status_interval
-        self.poller = StatusPoller(db, client, clock, interval=interval)
+        self.poller = StatusPoller(db, client, clock, interval=interval, stop=stop)
         self.reconciler = reconcile.Reconciler(
-            db, client, clock, status_interval=interval, busy=lambda: set(self.in_flight)
+            db,
+            client,
+            clock,
+            status_interval=interval,
+            busy=lambda: set(self.in_flight),
+            stop=stop,
         )
         self.canceller = Canceller(db, client, clock)
         self._checks_blocked_until: datetime | None = None
@@ -183,6 +198,8 @@ class Publisher:
         publications that moved on or had a media step started."""
         started = 0
         for publication in self._due(S.PENDING) + self._due(S.MEDIA):
+            if self.stop_requested.is_set():
+                break
             pid = publication.id or 0
             now = self.clock.now()
             if publication.state == S.PENDING:
@@ -214,6 +231,8 @@ class Publisher:
         sent = 0
         self._creates_blocked_until = None
         for publication in self._due(S.READY):
+            if self.stop_requested.is_set():
+                break  # between creates: the one before is fully recorded
             if publication.next_check_at and publication.next_check_at > self.clock.now():
                 continue
             wait = self.client.limiter.wait_time()

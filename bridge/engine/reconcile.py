@@ -24,6 +24,7 @@ reconciliation, so the window covers the latest attempt only.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -310,8 +311,11 @@ class Reconciler:
         settle: timedelta = SETTLE,
         status_interval: timedelta = DEFAULT_STATUS_INTERVAL,
         busy: Callable[[], Collection[int]] = lambda: (),
+        stop: threading.Event | None = None,
     ) -> None:
         self.busy = busy
+        self.stop = stop or threading.Event()
+        """When set, no further batch is reconciled (a shutdown is under way)."""
         self.status_interval = status_interval
         self.db = db
         self.client = client
@@ -341,10 +345,15 @@ class Reconciler:
         by_workspace: dict[int, list[Publication]] = defaultdict(list)
         for publication in self.due():
             by_workspace[publication.workspace_id].append(publication)
+        done = 0
         for publications in by_workspace.values():
             for start in range(0, len(publications), BATCH):
-                self.reconcile_batch(publications[start : start + BATCH])
-        return sum(len(p) for p in by_workspace.values())
+                if self.stop.is_set():
+                    return done
+                batch = publications[start : start + BATCH]
+                self.reconcile_batch(batch)
+                done += len(batch)
+        return done
 
     def reconcile(self, publication: Publication) -> None:
         """Ask Postoria what exists for one publication and act on the answer."""

@@ -23,6 +23,7 @@ never reports on is given up :data:`RESULT_PATIENCE` after publishing, as an err
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -89,11 +90,14 @@ class StatusPoller:
         clock: Clock,
         *,
         interval: timedelta = DEFAULT_STATUS_INTERVAL,
+        stop: threading.Event | None = None,
     ) -> None:
         self.db = db
         self.client = client
         self.clock = clock
         self.interval = interval
+        self.stop = stop or threading.Event()
+        """When set, no further batch is read (a shutdown is under way)."""
 
     def due(self) -> list[Publication]:
         """Submitted publications whose next check has come, most overdue first."""
@@ -119,7 +123,7 @@ class StatusPoller:
         budget = Allowance(allowance)
         for workspace_id, publications in by_workspace.items():
             for start in range(0, len(publications), BATCH_SIZE):
-                if not budget.left:
+                if not budget.left or self.stop.is_set():
                     return updated
                 batch = publications[start : start + BATCH_SIZE]
                 updated += self._poll_batch(workspace_id, batch, budget)
