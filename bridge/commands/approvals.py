@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..clock import SYSTEM_CLOCK
-from .check import config_option
+from .options import config_option
 
 if TYPE_CHECKING:
     from ..engine.approvals import Approvals, AwaitingApproval, Decision

@@ -14,23 +14,11 @@ import click
 
 from .. import registry
 from ..clock import SYSTEM_CLOCK
+from .options import config_option
 
 if TYPE_CHECKING:
     from ..config import BridgeConfig, RouteConfig
     from ..engine.directory import AccountDirectory, RouteTarget
-
-DEFAULT_CONFIG = "bridge.toml"
-
-config_option = click.option(
-    "-c",
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_CONFIG,
-    show_default=True,
-    envvar="BRIDGE_CONFIG",
-    help="The configuration file (or set BRIDGE_CONFIG).",
-)
 
 
 def load_checked_config(config_path: Path) -> BridgeConfig:

@@ -16,7 +16,8 @@ import httpx
 
 from .. import registry
 from ..clock import SYSTEM_CLOCK
-from .check import config_option, load_checked_config, resolved_directory
+from .check import load_checked_config, resolved_directory
+from .options import config_option
 
 if TYPE_CHECKING:
     from ..engine.preview import DraftPreview, ItemPreview, SourcePreview

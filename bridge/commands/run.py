@@ -21,7 +21,7 @@ import click
 
 from ..config.durations import format_duration
 from ..errors import AuthenticationError, BridgeError, ConfigError
-from .sync import config_option
+from .options import config_option
 
 if TYPE_CHECKING:
     from ..config import BridgeConfig

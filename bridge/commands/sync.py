@@ -16,6 +16,7 @@ import click
 
 from ..clock import isoformat_z
 from ..config.durations import format_duration, parse_duration
+from .options import config_option
 
 if TYPE_CHECKING:
     from ..engine.engine import Engine
@@ -23,19 +24,6 @@ if TYPE_CHECKING:
     from ..engine.summary import RunSummary
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CONFIG = "bridge.toml"
-
-config_option = click.option(
-    "-c",
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_CONFIG,
-    show_default=True,
-    envvar="BRIDGE_CONFIG",
-    help="The configuration file (or set BRIDGE_CONFIG).",
-)
 
 
 class DurationParam(click.ParamType):
