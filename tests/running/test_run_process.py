@@ -5,12 +5,17 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlmodel import select
+
 from bridge.feedserver import FeedServer
-from bridge.sandbox import SandboxServer
+from bridge.sandbox import FaultRule, SandboxServer
+from bridge.store import Database, Publication
+from bridge.store import PublicationState as S
 
 from .helpers import (
     FeedItem,
@@ -25,6 +30,9 @@ from .helpers import (
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PATIENCE = 60.0
 """Upper bound on waiting for a process to get somewhere; never a measured duration."""
+BACKLOG = 120
+CREATE_LATENCY = 1.0
+"""Real seconds each create takes in the sandbox: the backlog's creates alone outlast PATIENCE."""
 
 
 def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes], log: Path) -> None:
@@ -94,6 +102,79 @@ def test_run_posts_new_items_and_stops_cleanly_on_sigterm(
     assert "stopped" in output
     assert sandbox.api_key not in output
     assert set(posts_by_caption(sandbox).values()) == {1}
+
+
+def test_sigterm_during_a_backlog_stops_at_the_next_publication(
+    sandbox: SandboxServer, feeds: FeedServer, tmp_path: Path
+) -> None:
+    items = make_items(BACKLOG, START, prefix="backlog")
+    feeds.set("/feed.xml", render_rss(items))
+    sandbox.faults.add(FaultRule(endpoint="create_post", kind="latency", latency=CREATE_LATENCY))
+    config = write_config(
+        tmp_path / "bridge.toml", postoria_url=sandbox.url, feed_url=feeds.url_for("/feed.xml")
+    )
+    log = tmp_path / "run.log"
+    process = _start_run(config, sandbox, tmp_path, log)
+    try:
+        _wait_for(lambda: len(_creates(sandbox)) >= 3, process, log)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=PATIENCE)  # the whole backlog would take BACKLOG seconds
+    finally:
+        _kill(process)
+    output = _read(log)
+
+    assert process.returncode == 0, output
+    assert "stopped" in output
+    sent = len(_creates(sandbox))
+    assert sent < BACKLOG // 2, f"{sent} creates: the step went on after SIGTERM"
+    states = _states(tmp_path / "bridge.db")
+    assert states[S.SUBMITTED] + states[S.POSTED] == sent, states
+    assert set(states) <= {S.READY, S.SUBMITTED, S.POSTED}, states  # none mid-create
+
+    sandbox.faults.clear()
+    process = _start_run(config, sandbox, tmp_path, log)
+    try:
+        _wait_for(lambda: len(posts_by_caption(sandbox)) == BACKLOG, process, log)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=PATIENCE)
+    finally:
+        _kill(process)
+
+    assert process.returncode == 0, _read(log)
+    assert set(posts_by_caption(sandbox).values()) == {1}
+    assert len(_creates(sandbox)) == BACKLOG
+
+
+def _start_run(
+    config: Path, sandbox: SandboxServer, cwd: Path, log: Path
+) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            bridge_command("run", "-c", str(config)),
+            env=bridge_env(sandbox),
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def _creates(sandbox: SandboxServer) -> list[dict[str, object]]:
+    return [e for e in sandbox.state.requests() if e["endpoint"] == "create_post"]
+
+
+def _states(path: Path) -> Counter[str]:
+    database = Database(f"sqlite:///{path}", auto_migrate=False)
+    try:
+        with database.session() as session:
+            return Counter(p.state for p in session.exec(select(Publication)))
+    finally:
+        database.dispose()
 
 
 def test_run_refuses_a_route_naming_an_unknown_account(
