@@ -209,9 +209,12 @@ class Engine:
 
         ``bridge run`` calls this on SIGTERM/SIGINT before waiting for its jobs, so a backlog
         of creates does not keep the process up for minutes; what is left is done by the next
-        start. It is never undone: the engine is shutting down.
+        start. A request waiting for the budget (a media upload, a reconciliation listing) gives
+        up as rate limited, which its caller retries later. It is never undone: the engine is
+        shutting down.
         """
         self.publisher.stop_requested.set()
+        self.client.stop_waiting.set()
 
     def step(self) -> StepReport:
         """One full publisher pass in priority order (see ``Publisher.step``)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,7 +43,7 @@ from ._mapping import (
 from .context import Priority, current_priority, current_tags, priority_block, tag_block
 from .endpoints import Call, Kind
 from .ledger import RequestLedger, RequestRecord, outcome_of
-from .limiter import REGISTRY, RateLimiter, shared_limiter
+from .limiter import REGISTRY, RateLimiter, WaitCancelled, shared_limiter
 from .redact import SECRETS, install_log_filter, mask_key
 from .retry import backoff_delay, may_resend
 from .settings import DEFAULT_BUDGET, DEFAULT_RETRY, DEFAULT_TIMEOUTS, Budget, RetryPolicy, Timeouts
@@ -136,6 +137,9 @@ class BaseClient:
         self._owns_limiter_share = limiter is None
         self.limiter = limiter or shared_limiter(api_key, self.base_url, budget, clock)
         self.ledger = RequestLedger()
+        self.stop_waiting = threading.Event()
+        """Set when shutting down: a request that would wait for the budget is not sent and
+        raises :class:`RateLimitedError` at once, rather than holding the stop for a window."""
         self._listeners: list[Listener] = []
         self._rng = random.Random()
         self._http = httpx.Client(
@@ -201,7 +205,7 @@ class BaseClient:
         while True:
             tries.attempts += 1
             if call.endpoint.counts_against_budget:
-                self.limiter.acquire(priority)
+                self._acquire(call, priority)
             request = self._build(call, json, params, upload)
             result = self._attempt(call, request, parse, tries.attempts, priority)
             if result.error is None:
@@ -210,6 +214,21 @@ class BaseClient:
             if delay is None:
                 raise result.error
             self.clock.sleep(delay)
+
+    def _acquire(self, call: Call, priority: Priority) -> None:
+        """Take the request from the budget; a wait cancelled by :attr:`stop_waiting` is
+        reported as the rate limit it is (nothing was sent), which every caller handles."""
+        try:
+            self.limiter.acquire(priority, cancel=self.stop_waiting)
+        except WaitCancelled as exc:
+            raise RateLimitedError(
+                f"not sent: stopping while waiting for the rate limit ({exc})",
+                retry_after=exc.wait,
+                status=429,
+                code="wait_cancelled",
+                method=call.endpoint.method,
+                path=call.safe_path,
+            ) from exc
 
     def _delay_before_retry(self, call: Call, result: _Result, tries: _Tries) -> float | None:
         """Seconds to wait before resending, or ``None`` when the error is final."""

@@ -36,6 +36,18 @@ leave a sliver of a wait that never elapses."""
 _WAKE_CHECK = 1.0
 """Longest real-time wait on the condition before a waiter looks again (a safety net only)."""
 
+_CANCEL_CHECK = 1.0
+"""Longest single sleep (on the clock) of a waiter that can be cancelled: how late, at most,
+it notices a cancellation instead of sleeping out a whole window."""
+
+
+class WaitCancelled(Exception):
+    """A wait for the budget was cancelled; nothing was taken. ``wait`` is what was left."""
+
+    def __init__(self, wait: float) -> None:
+        self.wait = wait
+        super().__init__(f"the wait for the rate limit was cancelled ({wait:.1f} s left)")
+
 
 @dataclass(order=True)
 class _Ticket:
@@ -64,8 +76,15 @@ class RateLimiter:
     def __repr__(self) -> str:
         return f"<RateLimiter {self.remaining()}/{self._capacity} left per {self.budget.per:g}s>"
 
-    def acquire(self, priority: Priority = Priority.STATUS) -> float:
-        """Take one request from the budget, waiting for room; return the seconds waited."""
+    def acquire(
+        self, priority: Priority = Priority.STATUS, *, cancel: threading.Event | None = None
+    ) -> float:
+        """Take one request from the budget, waiting for room; return the seconds waited.
+
+        With ``cancel``, a caller that would have to wait gives up (raising
+        :class:`WaitCancelled`, nothing taken) once it is set, so a shutdown is not held up
+        for a budget window; room that is free right now is still granted.
+        """
         start = self.clock.monotonic()
         ticket = _Ticket(start - int(priority) * self.aging, next(self._seq))
         with self._cond:
@@ -74,13 +93,16 @@ class RateLimiter:
                 while True:
                     now = self.clock.monotonic()
                     if self._waiters[0] is not ticket:
+                        self._check_cancel(cancel, now)
                         self._cond.wait(_WAKE_CHECK)
                         continue
                     wait = self._wait_needed(now)
                     if wait <= 0:
                         self._grant(ticket, now)
                         return now - start
-                    self._sleep_unlocked(max(wait, _MIN_SLEEP))
+                    self._check_cancel(cancel, now)
+                    sleep = max(wait, _MIN_SLEEP)
+                    self._sleep_unlocked(sleep if cancel is None else min(sleep, _CANCEL_CHECK))
             finally:
                 if not ticket.granted:
                     self._waiters.remove(ticket)
@@ -141,6 +163,10 @@ class RateLimiter:
             for index in range(max(0, deficit)):
                 expires = now + first + (per - first) * index / max(1, deficit)
                 bisect.insort(self._window, expires - per)
+
+    def _check_cancel(self, cancel: threading.Event | None, now: float) -> None:
+        if cancel is not None and cancel.is_set():
+            raise WaitCancelled(max(0.0, self._wait_needed(now)))
 
     def _enqueue(self, ticket: _Ticket) -> None:
         bisect.insort(self._waiters, ticket)

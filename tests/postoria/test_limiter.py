@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from bridge.clock import ManualClock
+from bridge.clock import SYSTEM_CLOCK, ManualClock
 from bridge.postoria import Budget, PostoriaClient, Priority, RateLimiter
+from bridge.postoria.limiter import WaitCancelled
 
 
 class GatedClock(ManualClock):
@@ -217,3 +218,62 @@ def test_another_clock_is_another_world(clock: ManualClock) -> None:
         PostoriaClient("pst_test_clock_key", url, clock=ManualClock()) as other,
     ):
         assert simulated.limiter is not other.limiter
+
+
+def _waiter(
+    limiter: RateLimiter, cancel: threading.Event, outcome: list[object]
+) -> threading.Thread:
+    def run() -> None:
+        try:
+            outcome.append(limiter.acquire(Priority.MEDIA, cancel=cancel))
+        except WaitCancelled as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_cancelled_wait_ends_well_before_the_window_and_takes_nothing() -> None:
+    limiter = RateLimiter(Budget(requests=2, per=300.0, margin=1), SYSTEM_CLOCK)  # 1 per 5 min
+    limiter.acquire()
+    cancel = threading.Event()
+    first: list[object] = []
+    second: list[object] = []
+    threads = [_waiter(limiter, cancel, first), _waiter(limiter, cancel, second)]
+    for _ in range(1000):  # both queued: one sleeping on the clock, one on the condition
+        if limiter.waiting() == 2:
+            break
+        threading.Event().wait(0.01)
+    assert limiter.waiting() == 2
+
+    cancel.set()
+    for thread in threads:
+        thread.join(30)  # a generous bound; the window alone would be 300 s
+
+    assert not any(thread.is_alive() for thread in threads)
+    assert [type(o) for o in first + second] == [WaitCancelled, WaitCancelled]
+    assert all(0 < o.wait <= 300 for o in first + second if isinstance(o, WaitCancelled))
+    assert limiter.waiting() == 0
+    assert limiter.wait_time() > 200  # only the first request is in the window
+
+
+def test_a_cancelled_caller_still_gets_room_that_is_free_now() -> None:
+    clock = ManualClock()
+    limiter = RateLimiter(Budget(requests=3, per=60.0, margin=1), clock)
+    cancel = threading.Event()
+    cancel.set()
+    assert limiter.acquire(cancel=cancel) == 0
+    assert limiter.acquire(cancel=cancel) == 0
+    with pytest.raises(WaitCancelled):
+        limiter.acquire(cancel=cancel)
+    assert clock.monotonic() == 0  # it gave up instead of sleeping
+    assert limiter.remaining() == 0
+
+
+def test_an_uncancelled_wait_on_a_manual_clock_is_unchanged() -> None:
+    clock = ManualClock()
+    limiter = RateLimiter(Budget(requests=2, per=60.0, margin=1), clock)
+    limiter.acquire()
+    assert limiter.acquire(cancel=threading.Event()) == pytest.approx(60.0, abs=0.1)
+    assert limiter.remaining() == 0

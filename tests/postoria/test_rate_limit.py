@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from bridge.clock import ManualClock
+from bridge.errors import RateLimitedError
 from bridge.postoria import Budget, Outcome, PostoriaClient, RateLimiter
 from bridge.sandbox import FaultRule, SandboxServer
 
@@ -99,3 +102,20 @@ def test_threads_and_clients_sharing_a_key_share_the_budget(
     assert clock.monotonic() >= 300.0  # the last hundred waited for the window
     for client in clients:
         client.close()
+
+
+def test_a_client_told_to_stop_waiting_reports_a_spent_budget_without_sending(
+    make_client: MakeClient, sandbox: SandboxServer, clock: ManualClock
+) -> None:
+    client = make_client(budget=Budget(requests=3, per=300.0, margin=1))
+    client.list_workspaces()
+    client.stop_waiting.set()
+    client.list_workspaces()  # room free now is still used
+
+    with pytest.raises(RateLimitedError) as raised:
+        client.list_workspaces()
+
+    assert raised.value.code == "wait_cancelled"
+    assert raised.value.retry_after is not None and raised.value.retry_after > 299
+    assert len(served(sandbox, "list_workspaces")) == 2
+    assert clock.monotonic() == 0  # no wait for the window
