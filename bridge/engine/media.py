@@ -10,6 +10,9 @@ is not a post), so an interrupted step is simply started again.
 Processing is not polled on a fixed beat: the first check comes when processing is likely done,
 learned from the recent rows (median of ``ready_at - requested_at``), then backs off.
 
+A row whose file another publication of the workspace already has (ready, or in progress)
+takes that media instead of spending requests on its own (:mod:`bridge.engine.media_reuse`).
+
 When every row is settled the publication moves on according to its media policy
 (``publication.options["media"]``): ``required`` fails the publication with the media's error;
 ``optional`` posts without the failed files (the reason is recorded); ``none`` ignores media.
@@ -42,6 +45,7 @@ from ..store import PublicationState as S
 from .attempts import finish, transition
 from .budget import MIN_PROCESSING, expected_processing
 from .download import DownloadError, is_public_https, safe_location
+from .media_reuse import STATES, MediaSharing
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -52,8 +56,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PENDING, IMPORTING, DOWNLOADING, UPLOADING = "pending", "importing", "downloading", "uploading"
-PROCESSING, READY, FAILED = "processing", "ready", "failed"
+PENDING, IMPORTING, DOWNLOADING, UPLOADING, PROCESSING, READY, FAILED = STATES
 STARTABLE = (PENDING, IMPORTING, DOWNLOADING, UPLOADING)
 """Row states a start picks up: new rows, and rows whose step was interrupted."""
 
@@ -90,6 +93,7 @@ class MediaStage:
         self.clock = clock
         self.downloader = downloader
         self.media_timeout = media_timeout
+        self.sharing = MediaSharing(db)
 
     # -- starting --------------------------------------------------------------------------
 
@@ -116,20 +120,25 @@ class MediaStage:
     def start(self, publication: Publication) -> int:
         """Start every row of ``publication`` that is due, then settle it if all are done.
 
-        Returns how many rows were started (0 when everything is already under way).
+        Returns how many rows were started or settled (0 when everything is already under way
+        or waiting for another publication's media).
         """
         rows = self.startable_rows(publication.id or 0)
         started = 0
         for row in rows:
             if self.stop.is_set():
                 break  # the rest are started by a later step; settle() sees them unfinished
-            started += 1
             with self.client.tag(publication_id=publication.id):
-                self._start_row(publication, row)
+                started += self._start_row(publication, row)
         self.settle(publication.id or 0)
         return started
 
-    def _start_row(self, publication: Publication, row: PublicationMedia) -> None:
+    def _start_row(self, publication: Publication, row: PublicationMedia) -> bool:
+        """Start (or share) one row; ``False`` when it only waits for another row's media."""
+        if row.requested_at is None:  # never started: another row may have the file already
+            shared = self.sharing.take(row, publication.workspace_id, self.clock.now(), STALE_STEP)
+            if shared is not None:
+                return shared
         try:
             if is_public_https(row.source_url):
                 self._import(publication, row)
@@ -147,6 +156,7 @@ class MediaStage:
             self._fail(row, str(exc))
         except OSError as exc:  # the local disk, not the media: try again later
             self._retry_later(row, f"cannot store the downloaded file: {exc}")
+        return True
 
     def _import(self, publication: Publication, row: PublicationMedia) -> None:
         if not self._claim(row, method="import", state=IMPORTING):
@@ -188,6 +198,7 @@ class MediaStage:
                 ready_at=now,
                 next_check_at=None,
             )
+            self._release(row)
         elif media.is_failed:
             self._update(row, media_id=media.id)
             self._fail(row, media_error(media))
@@ -327,6 +338,12 @@ class MediaStage:
     def _fail(self, row: PublicationMedia, error: str) -> None:
         log.info("media %s of publication %s failed: %s", row.position, row.publication_id, error)
         self._update(row, state=FAILED, error=error[:2000], next_check_at=None)
+        self._release(row)
+
+    def _release(self, row: PublicationMedia) -> None:
+        """Give a settled row's outcome to the rows waiting for it, and settle theirs."""
+        for publication_id in self.sharing.release(row):
+            self.settle(publication_id)
 
     def _retry_later(self, row: PublicationMedia, error: str) -> None:
         tries = row.check_count + 1
