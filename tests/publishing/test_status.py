@@ -159,3 +159,27 @@ def test_a_failing_list_postpones_the_batch_instead_of_reading_one_by_one(world:
     assert all(world.publication(p).check_count == 1 for p in ids)
     world.run()
     assert all(world.publication(p).state == S.POSTED for p in ids)
+
+
+BURST = 600
+"""Publications in the burst: two budget windows' worth of creates to one account."""
+
+
+def test_a_burst_is_polled_through_the_list_not_post_by_post(world: World) -> None:
+    """The list answers newest first, so posts created after a batch's own push the batch to
+    later pages; the window ends at the batch's newest post and a page more is read per ten
+    posts, or hundreds of posts would be read one by one (as they were, 333 of 600)."""
+    # Items arrive a little faster than the budget sends creates, all for one account, so the
+    # posts list for any batch's dates also holds many posts created since.
+    pace = world.client.limiter.budget.per / world.client.limiter.budget.capacity
+    ids = [
+        world.add(caption=f"Burst {n}", accounts=(ACME_X,), due_in=n * pace * 0.9)
+        for n in range(BURST)
+    ]
+
+    world.run(max_steps=20 * BURST)
+
+    assert {world.publication(pid).state for pid in ids} == {S.POSTED}
+    assert len(world.served("create_post")) == BURST
+    single_reads = len(world.served("get_post"))
+    assert single_reads <= BURST // 100, f"{single_reads} posts read one by one"
