@@ -5,13 +5,21 @@ Every test counts the sandbox's own request log, so "one import" means Postoria 
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from collections.abc import Iterator
 
+import pytest
+
+from bridge.clock import ManualClock
+from bridge.config import EngineSettings
 from bridge.engine.attempts import transition
 from bridge.engine.media import STALE_STEP
 from bridge.engine.media_reuse import REUSE_AGE
+from bridge.engine.publisher import Publisher
 from bridge.feedserver import FeedServer
-from bridge.store import Publication, PublicationMedia
+from bridge.sandbox import SandboxServer
+from bridge.store import Database, Publication, PublicationMedia
 from bridge.store import PublicationState as S
 
 from .helpers import (
@@ -24,6 +32,7 @@ from .helpers import (
     JPEG_BYTES,
     World,
 )
+from .test_concurrency import make_client
 
 PHOTO = "https://cdn.example/photo.jpg"
 MEDIA_ENDPOINTS = ("import_media", "create_upload", "put_upload", "complete_upload", "get_media")
@@ -209,3 +218,55 @@ def test_rows_waiting_for_a_cancelled_publication_import_their_own(world: World)
     assert world.publication(first).state == S.CANCELLED
     assert world.publication(second).state == S.POSTED
     assert len(world.served("import_media")) == 2
+
+
+@pytest.fixture
+def replicas(
+    postgres_url: str, sandbox: SandboxServer, clock: ManualClock, settings: EngineSettings
+) -> Iterator[tuple[World, Publisher]]:
+    """A world on PostgreSQL plus a second publisher (another replica) with its own client."""
+    db = Database(postgres_url)
+    first, second = make_client(sandbox, clock), make_client(sandbox, clock)
+    world = World(sandbox, clock, db, first, settings, Publisher(db, first, clock, settings))
+    other = Publisher(db, second, clock, settings)
+    yield world, other
+    world.publisher.close()
+    other.close()
+    first.close()
+    second.close()
+    db.dispose()
+
+
+def test_two_replicas_share_media_and_post_each_publication_once(
+    replicas: tuple[World, Publisher],
+) -> None:
+    world, other = replicas
+    urls = [f"https://cdn.example/shared-{n}.jpg" for n in range(3)]
+    ids = [world.add(caption=f"Replica {n}", media=(urls[n % 3],)) for n in range(12)]
+    errors: list[BaseException] = []
+
+    def step(publisher: Publisher) -> None:
+        try:
+            publisher.step()
+        except BaseException as exc:  # reported below: a replica must never crash
+            errors.append(exc)
+
+    for _ in range(100):
+        threads = [threading.Thread(target=step, args=(p,)) for p in (world.publisher, other)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if world.publisher.pending_count() == 0:
+            break
+        world.advance(5)
+
+    assert errors == []
+    assert Counter(world.publication(p).state for p in ids) == {S.POSTED: 12}
+    assert world.captions_posted() == {f"Replica {n}": 1 for n in range(12)}
+    # Each replica may import a file once when both start it at the same instant; no more.
+    imports = world.served("import_media")
+    assert len(imports) <= 6
+    for n, pid in enumerate(ids):
+        assert len(posted_media(world, pid)) == 1
+        assert world.media_rows(pid)[0].source_url == urls[n % 3]
