@@ -84,3 +84,13 @@ def test_a_failing_job_is_logged_once_with_its_id(
     assert [record.getMessage() for record in caplog.records] == [
         "job publish failed: database is gone"
     ]
+
+
+def test_shutdown_asks_running_steps_to_stop_before_waiting_for_them(engine: Engine) -> None:
+    jobs = EngineJobs(engine)
+    jobs.scheduler.start(paused=True)
+
+    jobs.shutdown(wait=True)
+
+    assert engine.publisher.stop_requested.is_set()  # steps end at the next publication
+    assert engine.client.stop_waiting.is_set()  # and no request waits out a budget window
