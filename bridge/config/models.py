@@ -213,6 +213,11 @@ class EngineSettings(_Section):
         default=None,
         description="Folder for downloads and plugin state; relative to the config file.",
     )
+    allow_private_media_hosts: bool = Field(
+        default=False,
+        description="Download media from loopback and private addresses too (local dry runs "
+        "only: a feed could otherwise make the bridge fetch internal URLs).",
+    )
     parse_workers: Literal["auto"] | Annotated[int, Field(ge=0, le=64)] = Field(
         default="auto",
         description="Processes parsing fetched documents: a number (0: in the polling thread), "

@@ -53,9 +53,10 @@ class CycleReport:
 class Engine:
     """Ingest, routing and publishing for one configuration, one database and one client.
 
-    ``allow_private_media_hosts`` lets the publisher download media from loopback or private
-    addresses and upload it, for the demo and tests whose images are served locally; a real
-    deployment leaves it off so a feed cannot make the bridge fetch internal URLs.
+    ``allow_private_media_hosts`` (or the ``engine.allow_private_media_hosts`` setting) lets the
+    publisher download media from loopback or private addresses and upload it, for the demo,
+    tests and local dry runs whose images are served locally; a real deployment leaves it off
+    so a feed cannot make the bridge fetch internal URLs.
     """
 
     def __init__(
@@ -83,7 +84,9 @@ class Engine:
             client,
             clock,
             config.engine,
-            allow_private_media_hosts=allow_private_media_hosts,
+            allow_private_media_hosts=(
+                allow_private_media_hosts or config.engine.allow_private_media_hosts
+            ),
         )
         self._prepared = False
         self._owned: list[Any] = []
