@@ -24,3 +24,13 @@ def test_the_first_two_commands_are_demo_and_test() -> None:
 def test_every_command_is_in_the_readme() -> None:
     missing = [name for name in cli.commands if f"`bridge {name}" not in README]
     assert missing == []
+
+
+def test_the_configuration_sketch_is_valid() -> None:
+    from bridge.captions import check_caption_templates
+    from bridge.config import parse_config
+
+    sketch = README.split("```toml", 1)[1].split("```", 1)[0]
+    config = parse_config(sketch, path="README.md", environ={"POSTORIA_API_KEY": "pst_x"})
+    check_caption_templates(config)
+    assert [route.name for route in config.routes] == ["acme-news"]
