@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ..captions import limit_for
+from ..clock import isoformat_z
 from ..errors import BridgeError, SourceError
 from ..registry import enrich_item
 from ..sources import Item, Source, SourceContext
@@ -174,7 +175,7 @@ class Previewer:
             title=item.title,
             link=item.link,
             external_id=item.external_id,
-            published=item.published.isoformat() if item.published else None,
+            published=isoformat_z(item.published) if item.published else None,
             status=status,
         )
         claims = AccountClaims(
@@ -235,7 +236,7 @@ class Previewer:
                 published=item.published,
             )
             moment = plan.scheduled_time or plan.due_at
-            when, plan_note = moment.isoformat(), plan.note
+            when, plan_note = isoformat_z(moment), plan.note
             if route.mode != "queue":
                 planner.book(route.name, Booking(moment, frozenset(draft.account_ids), source_id))
         return DraftPreview(
