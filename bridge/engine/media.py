@@ -16,6 +16,11 @@ takes that media instead of spending requests on its own (:mod:`bridge.engine.me
 When every row is settled the publication moves on according to its media policy
 (``publication.options["media"]``): ``required`` fails the publication with the media's error;
 ``optional`` posts without the failed files (the reason is recorded); ``none`` ignores media.
+
+This module holds the :class:`MediaStage` that moves the rows; the helpers that only read and
+describe rows (:func:`~bridge.engine.media_rows.ready_media`,
+:func:`~bridge.engine.media_rows.media_note`, :func:`~bridge.engine.media_rows.media_policy` and
+others) live in :mod:`bridge.engine.media_rows`.
 """
 
 from __future__ import annotations
@@ -30,22 +35,15 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from ..errors import (
-    AuthenticationError,
-    BridgeError,
-    PostoriaAPIError,
-    PostoriaError,
-    PostoriaValidationError,
-    RateLimitedError,
-    ServerError,
-)
+from ..errors import BridgeError, PostoriaError, RateLimitedError
 from ..postoria import Priority
 from ..store import Publication, PublicationMedia
 from ..store import PublicationState as S
 from .attempts import finish, transition
 from .budget import MIN_PROCESSING, expected_processing
-from .download import DownloadError, is_public_https, safe_location
+from .download import DownloadError, is_public_https
 from .media_reuse import STATES, MediaSharing
+from .media_rows import describe, dropped_note, is_permanent, media_error, media_policy
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -65,12 +63,6 @@ MAX_START_TRIES = 5
 RETRY_DELAY = timedelta(seconds=30)
 STALE_STEP = timedelta(minutes=5)
 """A media step started this long ago and not finished was interrupted: start it again."""
-
-
-def media_policy(publication: Publication) -> str:
-    """``required``, ``optional`` (the default) or ``none``."""
-    policy = str(publication.options.get("media") or "optional")
-    return policy if policy in ("required", "optional", "none") else "optional"
 
 
 class MediaStage:
@@ -388,59 +380,3 @@ class MediaStage:
             if stored is None:
                 raise BridgeError(f"publication media {row.id} disappeared")
             yield stored
-
-
-def ready_media(db: Database, publication_id: int) -> list[PublicationMedia]:
-    """The publication's ready media rows, in carousel order."""
-    with db.session() as session:
-        query = (
-            select(PublicationMedia)
-            .where(PublicationMedia.publication_id == publication_id)
-            .where(PublicationMedia.state == READY)
-            .order_by(col(PublicationMedia.position))
-        )
-        return list(session.exec(query))
-
-
-def dropped_note(failed: list[PublicationMedia]) -> str | None:
-    """The note kept on a publication posted without its failed optional media."""
-    if not failed:
-        return None
-    return "posted without media that failed: " + "; ".join(
-        f"{describe(r)}: {r.error}" for r in failed
-    )
-
-
-def media_note(db: Database, publication_id: int) -> str | None:
-    """:func:`dropped_note` for a stored publication."""
-    with db.session() as session:
-        query = (
-            select(PublicationMedia)
-            .where(PublicationMedia.publication_id == publication_id)
-            .where(PublicationMedia.state == FAILED)
-            .order_by(col(PublicationMedia.position))
-        )
-        return dropped_note(list(session.exec(query)))
-
-
-def is_permanent(error: PostoriaError) -> bool:
-    """Whether a media step failed for good: Postoria refused it (4xx other than 401 and 429),
-    or the request broke the contract. Server errors, lost answers and a bad key may pass."""
-    if isinstance(error, PostoriaValidationError):
-        return True
-    if not isinstance(error, PostoriaAPIError):
-        return False
-    if isinstance(error, (ServerError, RateLimitedError, AuthenticationError)):
-        return False
-    return 400 <= error.status < 500
-
-
-def media_error(media: Media) -> str:
-    """Postoria's reason a media failed, as one line."""
-    code = media.error_code or "failed"
-    return f"{code}: {media.error_message}" if media.error_message else code
-
-
-def describe(row: PublicationMedia) -> str:
-    """A row for messages: position and URL without credentials."""
-    return f"media {row.position + 1} ({safe_location(row.source_url)})"

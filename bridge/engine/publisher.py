@@ -63,7 +63,8 @@ from .attempts import (
     transition,
 )
 from .download import Downloader
-from .media import MediaStage, media_note, media_policy, ready_media
+from .media import MediaStage
+from .media_rows import media_note, media_policy, ready_media
 from .status import Canceller, StatusPoller, mark_submitted
 
 if TYPE_CHECKING:

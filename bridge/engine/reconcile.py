@@ -54,7 +54,7 @@ from .matching import (
     match_strength,
     window,
 )
-from .media import ready_media
+from .media_rows import ready_media
 from .status import mark_submitted
 
 if TYPE_CHECKING:
