@@ -18,16 +18,16 @@ exponentially (with jitter, capped at :data:`MAX_BACKOFF`) while the others keep
 
 from __future__ import annotations
 
-from .ingestor import (
+from .ingestor import Ingestor
+from .items import initial_statuses, item_from_record, record_from_item, valid_items
+from .outcome import (
     INTERRUPTED,
     MAX_BACKOFF,
     MAX_PROBLEMS_KEPT,
     MIN_BACKOFF,
     FetchSummary,
-    Ingestor,
     backoff_delay,
 )
-from .items import initial_statuses, item_from_record, record_from_item, valid_items
 from .seen import SeenSet
 
 __all__ = [

@@ -1,15 +1,17 @@
-"""The :class:`Ingestor`: one fetch of one source, its outcome recorded, failures backed off."""
+"""The :class:`Ingestor`: one fetch of one source, its outcome recorded, failures backed off.
+
+What a fetch returns and records (:class:`~bridge.engine.ingest.outcome.FetchSummary`, the
+backoff delay, text made safe to store) lives in :mod:`bridge.engine.ingest.outcome`.
+"""
 
 from __future__ import annotations
 
 import logging
 import random
-import re
 import traceback
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import httpx
 import sqlalchemy as sa
@@ -21,6 +23,16 @@ from ...sources import FetchResult, Item, Problem, Source, SourceContext
 from ...store import FetchRecord, SourceRecord
 from ...workers import parse_pool, worker_count
 from .items import initial_statuses, record_from_item, valid_items
+from .outcome import (
+    INTERRUPTED,
+    MAX_PROBLEMS_KEPT,
+    FetchSummary,
+    _describe_exception,
+    _problem_dict,
+    _record_named,
+    _redact,
+    backoff_delay,
+)
 from .seen import SeenSet
 
 if TYPE_CHECKING:
@@ -30,34 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=6)
-"""The longest a failing source waits between attempts."""
-
-MIN_BACKOFF = timedelta(minutes=1)
-"""The first retry after a failure waits at least this long (or the poll interval if longer)."""
-
-MAX_PROBLEMS_KEPT = 100
-"""Problems stored per fetch; a feed with thousands of bad entries should not bloat the row."""
-
-INTERRUPTED = "interrupted: the bridge stopped during this fetch"
-
 _STORE_ATTEMPTS = 3
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
-
-
-@dataclass(frozen=True)
-class FetchSummary:
-    """What one fetch of one source did, for logs, the CLI and the engine's run summary.
-
-    ``outcome`` is ``ok``, ``not_modified``, ``error`` or ``disabled``.
-    """
-
-    source: str
-    outcome: str
-    items_seen: int = 0
-    items_new: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    error: str | None = None
 
 
 class Ingestor:
@@ -383,23 +368,6 @@ class Ingestor:
         session.add(row)
 
 
-def backoff_delay(failures: int, interval: timedelta, rng: random.Random) -> timedelta:
-    """How long a source waits after ``failures`` consecutive failures.
-
-    Doubles from the larger of :data:`MIN_BACKOFF` and the poll interval, capped at
-    :data:`MAX_BACKOFF`, then jittered down by up to a quarter so sources that failed together
-    (a shared host down) do not all retry in the same second.
-    """
-    base = max(MIN_BACKOFF, interval)
-    exponent = min(max(failures - 1, 0), 20)
-    delay = min(MAX_BACKOFF, base * (2**exponent))
-    return delay * (1 - 0.25 * rng.random())
-
-
-def _record_named(session: Session, name: str) -> SourceRecord | None:
-    return session.exec(select(SourceRecord).where(SourceRecord.name == name)).first()
-
-
 def _enrich(item: Item, source_name: str, source_type: str) -> Problem | None:
     """Run the ``enrich_item`` hooks; a failing plugin is a problem, not a lost item."""
     try:
@@ -412,21 +380,3 @@ def _enrich(item: Item, source_name: str, source_type: str) -> Problem | None:
             where=item.link or item.external_id,
         )
     return None
-
-
-def _problem_dict(problem: Problem) -> dict[str, Any]:
-    return {
-        "message": _redact(problem.message),
-        "level": problem.level,
-        "where": _redact(problem.where) if problem.where else None,
-    }
-
-
-def _describe_exception(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _redact(text: str) -> str:
-    """Drop ``user:password@`` from any URL in ``text``: errors are shown and stored."""
-    return _USERINFO.sub("***@", text)
