@@ -58,18 +58,23 @@ def db(tmp_path: Path, migrated_template: Path) -> Iterator[Database]:
     database.dispose()
 
 
-@pytest.fixture
-def client(sandbox: SandboxServer, clock: ManualClock) -> Iterator[PostoriaClient]:
+def make_client(server: SandboxServer, clock: ManualClock) -> PostoriaClient:
     """A client for the sandbox with its own limiter on the manual clock."""
     budget = Budget()
-    with PostoriaClient(
-        sandbox.api_key,
-        sandbox.url,
+    return PostoriaClient(
+        server.api_key,
+        server.url,
         clock=clock,
         budget=budget,
         limiter=RateLimiter(budget, clock),
         retry=FAST_RETRY,
-    ) as made:
+    )
+
+
+@pytest.fixture
+def client(sandbox: SandboxServer, clock: ManualClock) -> Iterator[PostoriaClient]:
+    """A client for the sandbox with its own limiter on the manual clock."""
+    with make_client(sandbox, clock) as made:
         yield made
 
 
@@ -92,3 +97,20 @@ def world(
     made = World(sandbox, clock, db, client, settings, publisher)
     yield made
     made.publisher.close()
+
+
+@pytest.fixture
+def replicas(
+    postgres_url: str, sandbox: SandboxServer, clock: ManualClock, settings: EngineSettings
+) -> Iterator[tuple[World, Publisher]]:
+    """A world on PostgreSQL plus a second publisher (another replica) with its own client."""
+    db = Database(postgres_url)
+    first, second = make_client(sandbox, clock), make_client(sandbox, clock)
+    world = World(sandbox, clock, db, first, settings, Publisher(db, first, clock, settings))
+    other = Publisher(db, second, clock, settings)
+    yield world, other
+    world.publisher.close()
+    other.close()
+    first.close()
+    second.close()
+    db.dispose()

@@ -4,56 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 
-import pytest
-
-from bridge.clock import ManualClock
-from bridge.config import EngineSettings
 from bridge.engine.publisher import Publisher
-from bridge.postoria import Budget, PostoriaClient, RateLimiter
-from bridge.sandbox import SandboxServer
-from bridge.store import Database
 from bridge.store import PublicationState as S
 
-from .conftest import FAST_RETRY
 from .helpers import World
 from .test_faults import storm
 
 
-def make_client(server: SandboxServer, clock: ManualClock) -> PostoriaClient:
-    budget = Budget()
-    return PostoriaClient(
-        server.api_key,
-        server.url,
-        clock=clock,
-        budget=budget,
-        limiter=RateLimiter(budget, clock),
-        retry=FAST_RETRY,
-    )
-
-
-@pytest.fixture
-def shared(
-    postgres_url: str, sandbox: SandboxServer, clock: ManualClock, settings: EngineSettings
-) -> Iterator[tuple[World, Publisher]]:
-    """A world on PostgreSQL plus a second publisher (another replica) with its own client."""
-    db = Database(postgres_url)
-    first, second = make_client(sandbox, clock), make_client(sandbox, clock)
-    world = World(sandbox, clock, db, first, settings, Publisher(db, first, clock, settings))
-    other = Publisher(db, second, clock, settings)
-    yield world, other
-    world.publisher.close()
-    other.close()
-    first.close()
-    second.close()
-    db.dispose()
-
-
 def test_two_replicas_post_each_publication_once_through_faults(
-    shared: tuple[World, Publisher],
+    replicas: tuple[World, Publisher],
 ) -> None:
-    world, other = shared
+    world, other = replicas
     storm(world)
     ids = [
         world.add(caption=f"Replica {n}", media=(f"https://cdn.example/{n}.jpg",) * (n % 2))

@@ -7,19 +7,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 
-import pytest
-
-from bridge.clock import ManualClock
-from bridge.config import EngineSettings
 from bridge.engine.attempts import transition
 from bridge.engine.media import STALE_STEP
 from bridge.engine.media_reuse import REUSE_AGE
 from bridge.engine.publisher import Publisher
 from bridge.feedserver import FeedServer
-from bridge.sandbox import SandboxServer
-from bridge.store import Database, Publication, PublicationMedia
+from bridge.store import Publication, PublicationMedia
 from bridge.store import PublicationState as S
 
 from .helpers import (
@@ -32,7 +26,6 @@ from .helpers import (
     JPEG_BYTES,
     World,
 )
-from .test_concurrency import make_client
 
 PHOTO = "https://cdn.example/photo.jpg"
 MEDIA_ENDPOINTS = ("import_media", "create_upload", "put_upload", "complete_upload", "get_media")
@@ -218,23 +211,6 @@ def test_rows_waiting_for_a_cancelled_publication_import_their_own(world: World)
     assert world.publication(first).state == S.CANCELLED
     assert world.publication(second).state == S.POSTED
     assert len(world.served("import_media")) == 2
-
-
-@pytest.fixture
-def replicas(
-    postgres_url: str, sandbox: SandboxServer, clock: ManualClock, settings: EngineSettings
-) -> Iterator[tuple[World, Publisher]]:
-    """A world on PostgreSQL plus a second publisher (another replica) with its own client."""
-    db = Database(postgres_url)
-    first, second = make_client(sandbox, clock), make_client(sandbox, clock)
-    world = World(sandbox, clock, db, first, settings, Publisher(db, first, clock, settings))
-    other = Publisher(db, second, clock, settings)
-    yield world, other
-    world.publisher.close()
-    other.close()
-    first.close()
-    second.close()
-    db.dispose()
 
 
 def test_two_replicas_share_media_and_post_each_publication_once(
