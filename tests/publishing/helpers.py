@@ -8,6 +8,7 @@ of polling run in milliseconds and nothing sleeps.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -137,6 +138,30 @@ class World:
             if wake > self.clock.now():
                 self.clock.set(wake)
         raise AssertionError(f"still {publisher.pending_count()} pending after {max_steps} steps")
+
+    def run_beside(self, other: Publisher, *, rounds: int, pause: float) -> list[BaseException]:
+        """Step this world's publisher and ``other`` in two threads at once, round after round,
+        ``pause`` seconds apart, until nothing is pending; returns what either raised."""
+        errors: list[BaseException] = []
+
+        def step(publisher: Publisher) -> None:
+            try:
+                publisher.step()
+            except BaseException as exc:  # reported to the caller: a replica must never crash
+                errors.append(exc)
+
+        for _ in range(rounds):
+            threads = [threading.Thread(target=step, args=(p,)) for p in (self.publisher, other)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            if self.publisher.pending_count() == 0:
+                break
+            wakeup = self.publisher.next_wakeup()
+            assert wakeup is not None and wakeup.tzinfo is not None
+            self.advance(pause)
+        return errors
 
     def advance(self, seconds: float) -> None:
         """Move the shared clock (sandbox and bridge) forward."""

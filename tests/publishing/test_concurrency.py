@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 from bridge.engine.publisher import Publisher
@@ -22,25 +21,7 @@ def test_two_replicas_post_each_publication_once_through_faults(
         for n in range(30)
     ]
 
-    errors: list[BaseException] = []
-
-    def step(publisher: Publisher) -> None:
-        try:
-            publisher.step()
-        except BaseException as exc:  # reported below: a replica must never crash
-            errors.append(exc)
-
-    for _ in range(200):
-        threads = [threading.Thread(target=step, args=(p,)) for p in (world.publisher, other)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if world.publisher.pending_count() == 0:
-            break
-        wakeup = world.publisher.next_wakeup()
-        assert wakeup is not None and wakeup.tzinfo is not None
-        world.advance(30)
+    errors = world.run_beside(other, rounds=200, pause=30)
 
     assert errors == []
     assert world.publisher.next_wakeup() is None

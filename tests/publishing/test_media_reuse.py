@@ -5,7 +5,6 @@ Every test counts the sandbox's own request log, so "one import" means Postoria 
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 from bridge.engine.attempts import transition
@@ -219,23 +218,7 @@ def test_two_replicas_share_media_and_post_each_publication_once(
     world, other = replicas
     urls = [f"https://cdn.example/shared-{n}.jpg" for n in range(3)]
     ids = [world.add(caption=f"Replica {n}", media=(urls[n % 3],)) for n in range(12)]
-    errors: list[BaseException] = []
-
-    def step(publisher: Publisher) -> None:
-        try:
-            publisher.step()
-        except BaseException as exc:  # reported below: a replica must never crash
-            errors.append(exc)
-
-    for _ in range(100):
-        threads = [threading.Thread(target=step, args=(p,)) for p in (world.publisher, other)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if world.publisher.pending_count() == 0:
-            break
-        world.advance(5)
+    errors = world.run_beside(other, rounds=100, pause=5)
 
     assert errors == []
     assert Counter(world.publication(p).state for p in ids) == {S.POSTED: 12}
