@@ -78,51 +78,49 @@ class EngineJobs:
 
     def _add_jobs(self) -> None:
         config = self.engine.config
+        now = self.engine.clock.now()
         for source in config.sources:
-            if not source.enabled:
-                continue
-            seconds = source.interval.total_seconds()
-            self.scheduler.add_job(
-                self._fetch_source,
-                "interval",
-                args=[source.name],
-                seconds=seconds,
-                jitter=self._jitter_for(source.interval),
-                id=job_id_for_source(source.name),
-                name=f"fetch {source.name}",
-                replace_existing=True,
-                misfire_grace_time=_grace(source.interval),
-                next_run_time=self.engine.clock.now(),
-            )
-        publish = config.engine.publish_interval
-        self.scheduler.add_job(
+            if source.enabled:
+                self._every(
+                    source.interval,
+                    self._fetch_source,
+                    job_id_for_source(source.name),
+                    f"fetch {source.name}",
+                    args=[source.name],
+                    jitter=self._jitter_for(source.interval),
+                    next_run_time=now,
+                )
+        self._every(
+            config.engine.publish_interval,
             self._publish,
-            "interval",
-            seconds=publish.total_seconds(),
-            id="publish",
-            name="publish due posts",
-            replace_existing=True,
-            misfire_grace_time=_grace(publish),
-            next_run_time=self.engine.clock.now(),
+            "publish",
+            "publish due posts",
+            next_run_time=now,
         )
-        status = config.engine.status_interval
-        self.scheduler.add_job(
-            self._poll_statuses,
-            "interval",
-            seconds=status.total_seconds(),
-            id="status",
-            name="check post statuses",
-            replace_existing=True,
-            misfire_grace_time=_grace(status),
+        self._every(
+            config.engine.status_interval, self._poll_statuses, "status", "check post statuses"
         )
+        self._every(ACCOUNTS_REFRESH, self.engine.refresh_accounts, "accounts", "refresh accounts")
+
+    def _every(
+        self,
+        interval: timedelta,
+        function: Callable[..., None],
+        job_id: str,
+        name: str,
+        **options: Any,
+    ) -> None:
+        """An interval job with the settings every job shares: a stable id that replaces an
+        old one, and a misfire grace matched to its interval."""
         self.scheduler.add_job(
-            self.engine.refresh_accounts,
+            function,
             "interval",
-            seconds=ACCOUNTS_REFRESH.total_seconds(),
-            id="accounts",
-            name="refresh accounts",
+            seconds=interval.total_seconds(),
+            id=job_id,
+            name=name,
             replace_existing=True,
-            misfire_grace_time=_grace(ACCOUNTS_REFRESH),
+            misfire_grace_time=_grace(interval),
+            **options,
         )
 
     def _jitter_for(self, interval: timedelta) -> int | None:
